@@ -1,0 +1,1 @@
+"""The pure core: messages, intents data, matcher and dialog; imports no audio library."""
