@@ -38,7 +38,9 @@ CLIENT_CONF = "autospawn = no\n"
 class PulseStack:
     """A private PulseAudio: sink `mic_feed` feeds default source `mic`; default sink `speaker`.
 
-    Usage: ``env = stack.start(tmpdir)``; children get ``env``; the current process's environment is
+    In tests, request the `pulse_stack` fixture (import `pulse_stack_fixture` into the test module,
+    or list this module in a root conftest's `pytest_plugins`). By hand:
+    ``env = stack.start(tmpdir)``; children get ``env``; the current process's environment is
     left alone (the `pulse_stack` fixture patches ``os.environ`` for in-process clients such as
     PyAudio). ``stop()`` ends only the processes this object started.
     """
@@ -198,8 +200,8 @@ class PulseStack:
             self._runtime = None
 
 
-@pytest.fixture
-def pulse_stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PulseStack]:
+@pytest.fixture(name="pulse_stack")
+def pulse_stack_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PulseStack]:
     """A running private PulseAudio; os.environ points at it for the test; skipped if impossible."""
     reason = PulseStack.available()
     if reason is not None:
