@@ -41,10 +41,10 @@ class CaptureSettings:
     """Starting loudness (RMS of 16-bit samples) above which sound counts as speech."""
 
     dynamic_energy: bool = True
-    """Let the threshold follow the background noise while listening (SpeechRecognition's rule)."""
+    """Let the threshold follow background noise while waiting (frozen once speech starts)."""
 
-    min_speech: float = 0.15
-    """Sound above the threshold shorter than this (a click, a knock) is NotUnderstood."""
+    min_speech: float = 0.2
+    """Shortest sound taken as an answer; a shorter click or knock is skipped or NotUnderstood."""
 
     def __post_init__(self) -> None:
         for name in ("pause", "timeout", "phrase_limit"):
@@ -69,6 +69,7 @@ def new_sr_recognizer(settings: CaptureSettings) -> sr.Recognizer:
     listener.non_speaking_duration = min(settings.non_speaking, settings.pause)
     listener.energy_threshold = settings.energy_threshold
     listener.dynamic_energy_threshold = settings.dynamic_energy
+    listener.phrase_threshold = settings.min_speech
     return listener
 
 
@@ -88,6 +89,10 @@ class _Tap:
 
     `listen` compares each chunk's RMS with `energy_threshold` right after reading it and only
     then adjusts the threshold, so the value read here is exactly the one it compares with.
+
+    Once speech starts the tap also freezes the threshold: SpeechRecognition would otherwise keep
+    raising it towards 1.5 times the speech's own loudness, so a short or fading word ("no", said
+    slowly) falls under it after a few tenths of a second and the answer is dropped as too short.
     """
 
     def __init__(self, inner: Any, listener: sr.Recognizer, sample_width: int) -> None:
@@ -103,6 +108,7 @@ class _Tap:
             self.chunks += 1
             if self._width == 2 and _rms16(buffer) > self._listener.energy_threshold:
                 self.voiced_chunks += 1
+                self._listener.dynamic_energy_threshold = False
         return buffer
 
     def close(self) -> None:
@@ -136,6 +142,7 @@ def capture(
         return Silence()
     finally:
         source.stream = tap.inner
+        listener.dynamic_energy_threshold = settings.dynamic_energy
 
     chunk_seconds = source.CHUNK / source.SAMPLE_RATE
     width = data.sample_width
