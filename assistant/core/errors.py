@@ -22,9 +22,9 @@ class AssistantError(Exception):
 
     exit_code: ExitCode = ExitCode.DATA
 
-    def __init__(self, key: str, **fields: str) -> None:
-        super().__init__(f"{key}: {fields}")
-        self.key = key
+    def __init__(self, text_key: str, /, **fields: str) -> None:
+        super().__init__(f"{text_key}: {fields}")
+        self.key = text_key
         self.fields = fields
 
 

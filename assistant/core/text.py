@@ -1,0 +1,44 @@
+"""Normalising typed or recognised words before matching (rules come from intents/<lang>/normalize.yaml)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*|'[a-z]+")
+
+
+@dataclass(frozen=True)
+class Normalizer:
+    """Lower-cases, expands contractions, drops filler words and punctuation."""
+
+    contractions: dict[str, str]
+    fillers: frozenset[str]
+    negators: frozenset[str]
+
+    def tokens(self, text: str) -> tuple[str, ...]:
+        """The words of `text`, normalised; punctuation and fillers are dropped."""
+        lowered = text.lower().replace("\u2019", "'").replace("`", "'")
+        words: list[str] = []
+        for raw in _WORD.findall(lowered):
+            words.extend(self._expand(raw).split())
+        out = [w.replace("'", "") for w in words if w not in self.fillers]
+        deduped = [w for i, w in enumerate(out) if w and (i == 0 or out[i - 1] != w)]
+        return tuple(deduped)
+
+    def _expand(self, word: str) -> str:
+        if word in self.contractions:
+            return self.contractions[word]
+        for suffix, replacement in self.contractions.items():
+            if suffix.startswith("'") or suffix == "n't":
+                if word.endswith(suffix) and len(word) > len(suffix):
+                    return word[: -len(suffix)] + replacement
+        return word
+
+    def text(self, text: str) -> str:
+        """The normalised words joined by single spaces."""
+        return " ".join(self.tokens(text))
+
+    def is_negated(self, tokens: tuple[str, ...]) -> bool:
+        """Whether the words contain a negation ("not", "no", "never", ...)."""
+        return any(t in self.negators for t in tokens)

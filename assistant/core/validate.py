@@ -1,0 +1,263 @@
+"""Turning the raw YAML of intents/<lang>/ into Content, checking every key and cross-reference."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+from assistant.core.content import (
+    ANSWERS,
+    COMMANDS,
+    DISPOSITIONS,
+    ENGINE_TEXT_KEYS,
+    FIELDS,
+    KINDS,
+    OUTCOME,
+    Branch,
+    Content,
+    Question,
+    Settings,
+    text_fields,
+)
+from assistant.core.errors import DataError
+from assistant.core.templates import TemplateError, expand
+from assistant.core.text import Normalizer
+
+T = TypeVar("T")
+
+
+class _File:
+    """One YAML file's data with typed getters that fail naming the file and key."""
+
+    def __init__(self, folder: Path, name: str, data: Mapping[str, Any]) -> None:
+        self.path = str(folder / f"{name}.yaml")
+        self.data = data
+
+    def fail(self, key: str, problem: str) -> DataError:
+        return DataError(self.path, key, problem)
+
+    def get(self, mapping: Mapping[str, Any], key: str, kind: type[T], where: str) -> T:
+        if key not in mapping:
+            raise self.fail(f"{where}{key}", "missing")
+        value = mapping[key]
+        if kind is float and isinstance(value, int):
+            value = float(value)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise self.fail(f"{where}{key}", f"must be a {kind.__name__}")
+        return value
+
+    def strings(self, value: Any, where: str) -> tuple[str, ...]:
+        if isinstance(value, str):
+            return (value,)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value) or not value:
+            raise self.fail(where, "must be a text or a non-empty list of texts")
+        return tuple(value)
+
+
+def build(folder: Path, raw: Mapping[str, Mapping[str, Any]]) -> Content:
+    """Validate the raw data of every file and build Content."""
+    files = {name: _File(folder, name, data) for name, data in raw.items()}
+    texts = _texts(files["texts"])
+    settings = _settings(files["settings"])
+    normalizer, lead = _normalizer(files["normalize"])
+    ans = files["answers"]
+    lists = _lists(ans)
+    answers = _intent_map(ans, "answers", ANSWERS)
+    commands = _intent_map(ans, "commands", COMMANDS)
+    location = ans.strings(ans.get(ans.data, "location", list, ""), "location")
+    groups_raw = ans.get(ans.get(ans.data, "lists", dict, ""), "place_groups", dict, "lists.")
+    groups = {
+        k: _known(ans, ans.strings(v, f"lists.place_groups.{k}"), lists["place"], f"place_groups.{k}")
+        for k, v in groups_raw.items()
+    }
+    qfile = files["questions"]
+    questions = tuple(
+        _question(qfile, q, i, lists)
+        for i, q in enumerate(qfile.get(qfile.data, "questions", list, ""))
+    )
+    start = qfile.get(qfile.data, "start", str, "")
+    expl = {
+        k: str(v) for k, v in qfile.get(qfile.data, "place_explanations", dict, "").items()
+    }
+    content = Content(
+        folder=folder, settings=settings, questions=questions, start=start, texts=texts,
+        answers=answers, commands=commands, location=location, lists=lists, place_groups=groups,
+        place_explanations=expl, normalizer=normalizer, lead_words=lead,
+    )
+    _check_references(content, files)
+    for where, templates in [*answers.items(), *commands.items(), ("location", location)]:
+        _check_templates(ans, where, templates, lists)
+    return content
+
+
+def _texts(f: _File) -> dict[str, tuple[str, ...]]:
+    texts = {str(k): f.strings(v, str(k)) for k, v in f.data.items()}
+    for key, lines in texts.items():
+        for line in lines:
+            unknown = text_fields(line) - FIELDS
+            if unknown:
+                raise f.fail(key, f"unknown field {{{sorted(unknown)[0]}}}")
+    return texts
+
+
+def _settings(f: _File) -> Settings:
+    d = f.data
+    return Settings(
+        language=f.get(d, "language", str, ""),
+        emergency_number=f.get(d, "emergency_number", str, ""),
+        low_confidence=f.get(d, "low_confidence", float, ""),
+        fuzzy_min_score=f.get(d, "fuzzy_min_score", float, ""),
+        fuzzy_margin=f.get(d, "fuzzy_margin", float, ""),
+        max_failures=f.get(d, "max_failures", int, ""),
+        max_unsure=f.get(d, "max_unsure", int, ""),
+        max_emergency_repeats=f.get(d, "max_emergency_repeats", int, ""),
+        join_and=f.get(d, "join_and", str, ""),
+    )
+
+
+def _normalizer(f: _File) -> tuple[Normalizer, dict[str, frozenset[str]]]:
+    d = f.data
+    contractions = {str(k): str(v) for k, v in f.get(d, "contractions", dict, "").items()}
+    fillers = frozenset(f.strings(f.get(d, "fillers", list, ""), "fillers"))
+    negators = frozenset(f.strings(f.get(d, "negators", list, ""), "negators"))
+    lead_raw = f.get(d, "lead_words", dict, "")
+    lead = {k: frozenset(f.strings(lead_raw.get(k), f"lead_words.{k}")) for k in ("yes", "no")}
+    return Normalizer(contractions, fillers, negators), lead
+
+
+def _lists(f: _File) -> dict[str, dict[str, tuple[str, ...]]]:
+    lists_raw = f.get(f.data, "lists", dict, "")
+    out: dict[str, dict[str, tuple[str, ...]]] = {}
+    for name in ("term", "place"):
+        values = f.get(lists_raw, name, dict, "lists.")
+        out[name] = {str(k): f.strings(v, f"lists.{name}.{k}") for k, v in values.items()}
+    return out
+
+
+def _intent_map(f: _File, section: str, names: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    data = f.get(f.data, section, dict, "")
+    for name in data:
+        if name not in names:
+            raise f.fail(f"{section}.{name}", f"unknown intent (expected one of {', '.join(names)})")
+    return {n: f.strings(f.get(data, n, list, f"{section}."), f"{section}.{n}") for n in names}
+
+
+def _known(f: _File, values: tuple[str, ...], allowed: Mapping[str, Any], where: str) -> tuple[str, ...]:
+    for v in values:
+        if v not in allowed:
+            raise f.fail(where, f"unknown value {v!r}")
+    return values
+
+
+def _question(f: _File, q: Any, i: int, lists: Mapping[str, Any]) -> Question:
+    if not isinstance(q, dict):
+        raise f.fail(f"questions[{i}]", "must be a mapping")
+    qid = f.get(q, "id", str, f"questions[{i}].")
+    at = f"questions.{qid}."
+    kind = f.get(q, "kind", str, at)
+    if kind not in KINDS:
+        raise f.fail(f"{at}kind", f"must be one of {', '.join(KINDS)}")
+    on_raw = f.get(q, "on", dict, at)
+    on: dict[str, Branch] = {}
+    for answer, b in on_raw.items():
+        if answer not in KINDS[kind]:
+            raise f.fail(f"{at}on.{answer}", f"a {kind} question takes only {', '.join(KINDS[kind])}")
+        if not isinstance(b, dict):
+            raise f.fail(f"{at}on.{answer}", "must be a mapping")
+        raises = b.get("raise")
+        if raises is not None and raises not in DISPOSITIONS:
+            raise f.fail(f"{at}on.{answer}.raise", f"unknown disposition {raises!r}")
+        on[answer] = Branch(next=f.get(b, "next", str, f"{at}on.{answer}."), raises=raises, say=b.get("say"))
+    for answer in KINDS[kind]:
+        if answer not in on:
+            raise f.fail(f"{at}on.{answer}", "missing: every answer needs a branch")
+    phrases_raw = q.get("phrases", {}) or {}
+    phrases = {str(k): f.strings(v, f"{at}phrases.{k}") for k, v in phrases_raw.items()}
+    for name, templates in phrases.items():
+        if name not in ANSWERS:
+            raise f.fail(f"{at}phrases.{name}", "only yes, no and unsure take phrases here")
+        _check_templates(f, f"{at}phrases.{name}", templates, lists)
+    if_unsure = q.get("if_unsure")
+    warning = bool(q.get("warning", False))
+    if warning and if_unsure not in DISPOSITIONS:
+        raise f.fail(f"{at}if_unsure", "a warning sign needs the disposition that 'not sure' raises")
+    return Question(
+        id=qid, kind=kind, warning=warning, sign=f.get(q, "sign", str, at), ask=f.get(q, "ask", str, at),
+        simpler=f.get(q, "simpler", str, at), on=on, phrases=phrases, confirm=q.get("confirm"),
+        why=q.get("why"), if_unsure=if_unsure,
+    )
+
+
+def _check_templates(f: _File, where: str, templates: tuple[str, ...], lists: Mapping[str, Any]) -> None:
+    for t in templates:
+        try:
+            next(iter(expand(t, lists)))
+        except TemplateError as exc:
+            raise f.fail(where, str(exc)) from None
+
+
+def _check_references(c: Content, files: Mapping[str, _File]) -> None:
+    qf, tf, af = files["questions"], files["texts"], files["answers"]
+    ids = [q.id for q in c.questions]
+    if len(set(ids)) != len(ids):
+        raise qf.fail("questions", "two questions share an id")
+    if c.start not in ids:
+        raise qf.fail("start", f"unknown question {c.start!r}")
+
+    def need_text(f: _File, where: str, key: str | None) -> None:
+        if key is not None and key not in c.texts:
+            raise f.fail(where, f"no text {key!r} in {tf.path}")
+
+    for key in ENGINE_TEXT_KEYS:
+        need_text(tf, key, key)
+    for d in DISPOSITIONS:
+        for prefix in ("advice_", "summary_", "disposition_label_"):
+            need_text(tf, prefix + d, prefix + d)
+    for q in c.questions:
+        at = f"questions.{q.id}."
+        for field in ("sign", "ask", "simpler", "confirm", "why"):
+            need_text(qf, at + field, getattr(q, field))
+        for answer, b in q.on.items():
+            if b.next != OUTCOME and b.next not in ids:
+                raise qf.fail(f"{at}on.{answer}.next", f"unknown question {b.next!r}")
+            if b.raises == "emergency" and b.next != OUTCOME:
+                raise qf.fail(f"{at}on.{answer}.next", "an emergency must end the questions (next: outcome)")
+            if b.raises is not None and q.why is None:
+                raise qf.fail(f"{at}why", "an answer that raises a disposition needs a 'why' text")
+            need_text(qf, f"{at}on.{answer}.say", b.say)
+        if any(b.raises == "emergency" for b in q.on.values()) and q.confirm is None:
+            raise qf.fail(f"{at}confirm", "an emergency question needs a 'confirm' text for unsure 'no's")
+    _check_flow(c, qf)
+    for term in c.lists["term"]:
+        need_text(af, f"lists.term.{term}", f"explain_{term}")
+    for place in c.lists["place"]:
+        need_text(af, f"lists.place.{place}", f"place_{place}")
+        if place not in c.place_explanations:
+            raise qf.fail(f"place_explanations.{place}", "missing")
+    for place, key in c.place_explanations.items():
+        if place not in c.lists["place"]:
+            raise qf.fail(f"place_explanations.{place}", "unknown place")
+        need_text(qf, f"place_explanations.{place}", key)
+
+
+def _check_flow(c: Content, qf: _File) -> None:
+    """Every question is reachable from `start`, and the flow has no loop (so it always ends)."""
+    graph = {q.id: {b.next for b in q.on.values()} - {OUTCOME} for q in c.questions}
+    seen: set[str] = set()
+    order: list[str] = []
+
+    def visit(node: str, path: tuple[str, ...]) -> None:
+        if node in path:
+            raise qf.fail(f"questions.{node}", "the flow loops back to this question")
+        if node in seen:
+            return
+        seen.add(node)
+        for nxt in sorted(graph[node]):
+            visit(nxt, (*path, node))
+        order.append(node)
+
+    visit(c.start, ())
+    unused = [q for q in graph if q not in seen]
+    if unused:
+        raise qf.fail(f"questions.{unused[0]}", "no answer leads to this question")
