@@ -255,12 +255,24 @@ def _decode_wav(clip: _Clip, seconds: float) -> tuple[bytes, int]:
 
 
 def _decode_with_audiofile(clip: _Clip, seconds: float) -> tuple[bytes, int]:
+    """Decode AIFF/FLAC with AudioFile, but take its raw frames and mix the channels here.
+
+    AudioFile's own stream adds the two channels of a stereo file (audioop.tomono with factors
+    1, 1), which doubles the level and clips loud speech; we average them like every WAV.
+    """
     import speech_recognition as sr  # noqa: PLC0415 - lazy: the library is an optional extra
 
     try:
         with sr.AudioFile(str(clip.path)) as source:
-            data = sr.Recognizer().record(source, duration=seconds)
-    except AssertionError:
+            reader = source.audio_reader
+            rate, width, channels = (
+                reader.getframerate(),
+                reader.getsampwidth(),
+                reader.getnchannels(),
+            )
+            raw = reader.readframes(min(reader.getnframes(), int(seconds * rate)))
+            big_endian = not source.little_endian
+    except AssertionError:  # AudioFile asserts mono or stereo
         raise _error(
             "error_file_format",
             clip.path,
@@ -270,7 +282,28 @@ def _decode_with_audiofile(clip: _Clip, seconds: float) -> tuple[bytes, int]:
         raise _error(
             "error_file_format", clip.path, f"the {clip.kind.upper()} file cannot be decoded"
         ) from None
-    return data.get_raw_data(convert_width=2), data.sample_rate
+    if width not in (1, 2, 3, 4):
+        raise _error("error_file_format", clip.path, f"{8 * width}-bit samples are not supported")
+    raw = raw[: len(raw) - len(raw) % (width * channels)]
+    if big_endian:
+        raw = _little_endian(raw, width)
+    if width == 1:  # AIFF's 8-bit samples are signed; _samples16 expects WAV's unsigned ones
+        raw = bytes((b + 128) & 0xFF for b in raw)
+    as_wav = _Clip(clip.path, "wav", bits=8 * width, channels=channels, rate=rate)
+    mono = _mono(_samples16(raw, as_wav), channels)
+    if sys.byteorder == "big":
+        mono.byteswap()
+    return mono.tobytes(), rate
+
+
+def _little_endian(raw: bytes, width: int) -> bytes:
+    """Reverse the bytes of every sample."""
+    if width == 1:
+        return raw
+    swapped = bytearray(len(raw))
+    for i in range(width):
+        swapped[i::width] = raw[width - 1 - i :: width]
+    return bytes(swapped)
 
 
 def _as_wav(pcm: bytes, rate: int) -> io.BytesIO:
