@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-# tests/ has no __init__.py, so pytest puts tests/ itself on sys.path.
-from audio_stack import (
+# Needs tests/__init__.py (or pytest `pythonpath = ["."]`) so the project root is importable.
+from tests.audio_stack import (
     PulseStack,
     pulse_stack_fixture,  # noqa: F401 - registers the `pulse_stack` fixture here
     silence,

@@ -11,14 +11,6 @@ from pathlib import Path
 
 import pytest
 
-# tests/ has no __init__.py, so pytest puts tests/ itself on sys.path.
-from audio_stack import (
-    PulseStack,
-    pulse_stack_fixture,  # noqa: F401 - registers the `pulse_stack` fixture here
-    rms_db,
-    speech_segments,
-)
-
 from assistant.core.errors import SpeechOutputError
 from assistant.io.tts import (
     MAX_RATE,
@@ -27,6 +19,14 @@ from assistant.io.tts import (
     Pyttsx3Speaker,
     SilentSpeaker,
     voices,
+)
+
+# Needs tests/__init__.py (or pytest `pythonpath = ["."]`) so the project root is importable.
+from tests.audio_stack import (
+    PulseStack,
+    pulse_stack_fixture,  # noqa: F401 - registers the `pulse_stack` fixture here
+    rms_db,
+    speech_segments,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
