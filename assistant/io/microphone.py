@@ -102,22 +102,18 @@ class MicrophoneListener:
         _pyaudio()
         import speech_recognition as sr  # noqa: PLC0415 - lazy: the library is an optional extra
 
-        where = (
-            "the default input device"
-            if self._device_index is None
-            else (f"input device {self._device_index}")
-        )
+        where = "the default input device"
+        missing = "no default input device"
+        if self._device_index is not None:
+            where = f"input device {self._device_index}"
+            missing = f"no input device {self._device_index}"
         with _quiet_native_stderr():
             try:
                 source = sr.Microphone(device_index=self._device_index)
             except AssertionError:  # SpeechRecognition checks the index with assert
-                raise AudioInputError(
-                    "error_no_microphone", detail=f"there is no {where}"
-                ) from None
+                raise AudioInputError("error_no_microphone", detail=missing) from None
             except OSError:  # PyAudio: "No Default Input Device Available" and the like
-                raise AudioInputError(
-                    "error_no_microphone", detail=f"there is no {where}"
-                ) from None
+                raise AudioInputError("error_no_microphone", detail=missing) from None
             source.__enter__()
         if source.stream is None:  # Microphone.__enter__ swallows the error of opening the stream
             raise AudioInputError("error_no_microphone", detail=f"{where} cannot be opened")
