@@ -1,11 +1,11 @@
-"""The closing lines: advice (action first, then why), what the places suggest, what to watch for, a summary."""
+"""The closing lines: advice (action, then why), what places suggest, what to watch for."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+
 from assistant.core.content import Content
 from assistant.core.messages import Action, Finish, Outcome, Say
-
 from assistant.core.state import NO_ANSWER, UNSURE, State, parse_reason
 
 
@@ -33,7 +33,9 @@ class Closing:
             q = self.content.question(qid)
             key = {UNSURE: "why_unsure", NO_ANSWER: "why_no_answer"}.get(kind, q.why)
             if key is not None:
-                whys += [w for w in self.say(key, sign=self.content.text(q.sign)[0]) if w not in whys]
+                whys += [
+                    w for w in self.say(key, sign=self.content.text(q.sign)[0]) if w not in whys
+                ]
         return lines + whys
 
     def places(self, state: State) -> list[Say]:
@@ -68,7 +70,7 @@ class Closing:
         return out
 
     def join(self, items: list[str]) -> str:
-        """"a, b and c" with the language's word for "and"."""
+        """Join as "a, b and c", with the language's word for "and"."""
         if len(items) < 2:
             return "".join(items)
         return f"{', '.join(items[:-1])} {self.content.settings.join_and} {items[-1]}"

@@ -26,21 +26,58 @@ KINDS = {"yes_no": ANSWERS, "location": ("location", "unsure")}
 
 # Texts the dialog engine says by key (the data must define them).
 ENGINE_TEXT_KEYS = (
-    "welcome", "how_to_answer", "reprompt_yes_no_1", "reprompt_yes_no_2", "reprompt_location_1",
-    "reprompt_location_2", "unsure_again", "unsure_counted", "no_answer_counted", "help_yes_no",
-    "help_location", "help_commands", "rate_slower", "rate_faster", "back_done", "back_nothing",
-    "start_over", "stopped", "advice_emergency", "emergency_repeat_offer", "advice_urgent",
-    "advice_soon", "advice_self_care", "advice_none", "why_unsure", "why_no_answer", "watch_for",
-    "summary_intro", "summary_signs", "summary_places", "summary_none", "goodbye",
-    "cue_listening", "record_title", "record_not_diagnosis", "record_disposition",
-    "record_answers", "record_answer_line", "record_places", "record_completed_yes",
-    "record_completed_no", "answer_label_yes", "answer_label_no", "answer_label_unsure",
-    "answer_label_no_answer", "disposition_label_none", "not_a_command_now",
+    "welcome",
+    "how_to_answer",
+    "reprompt_yes_no_1",
+    "reprompt_yes_no_2",
+    "reprompt_location_1",
+    "reprompt_location_2",
+    "unsure_again",
+    "unsure_counted",
+    "no_answer_counted",
+    "help_yes_no",
+    "help_location",
+    "help_commands",
+    "rate_slower",
+    "rate_faster",
+    "back_done",
+    "back_nothing",
+    "start_over",
+    "stopped",
+    "advice_emergency",
+    "emergency_repeat_offer",
+    "advice_urgent",
+    "advice_soon",
+    "advice_self_care",
+    "advice_none",
+    "why_unsure",
+    "why_no_answer",
+    "watch_for",
+    "summary_intro",
+    "summary_signs",
+    "summary_places",
+    "summary_none",
+    "goodbye",
+    "cue_listening",
+    "record_title",
+    "record_not_diagnosis",
+    "record_disposition",
+    "record_answers",
+    "record_answer_line",
+    "record_places",
+    "record_completed_yes",
+    "record_completed_no",
+    "answer_label_yes",
+    "answer_label_no",
+    "answer_label_unsure",
+    "answer_label_no_answer",
+    "disposition_label_none",
+    "not_a_command_now",
 )
-FIELDS = frozenset(
-    "number sign signs places term path detail engine install reason lang key problem "
-    "disposition answer".split()
-)
+FIELDS = frozenset({
+    "number", "sign", "signs", "places", "term", "path", "detail", "engine", "install",
+    "reason", "lang", "key", "problem", "disposition", "answer",
+})  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -81,6 +118,7 @@ class Settings:
     max_failures: int
     max_unsure: int
     max_emergency_repeats: int
+    max_turns: int
     join_and: str
 
 
@@ -136,9 +174,7 @@ _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|false)$"), list("tf")
-)
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|false)$"), list("tf"))
 
 
 def _read(path: Path) -> dict[str, Any]:

@@ -46,8 +46,8 @@ class Triage:
         """Advance the conversation by one event (an answer, silence, a failure, the end)."""
         if state.phase == "done":
             return state, []
-        if isinstance(event, EndOfInput):
-            return self.closing.finish(state, stopped=False)
+        if isinstance(event, EndOfInput) or len(state.turns) >= self.content.settings.max_turns:
+            return self.closing.finish(state, stopped=False, completed=state.phase == "emergency")
         if state.phase == "emergency":
             return self._after_emergency(state, event)
         q = self.content.question(state.qid)
@@ -80,7 +80,9 @@ class Triage:
             return self._back(state)
         if intent == "start_over":
             fresh = State(phase="asking", qid=self.content.start, turns=state.turns)
-            return self._ask(fresh, self.say("start_over") + self.say(self.content.question(fresh.qid).ask))
+            return self._ask(
+                fresh, self.say("start_over") + self.say(self.content.question(fresh.qid).ask)
+            )
         if intent == "stop":
             return self.closing.finish(state, stopped=True)
         if intent == "unsure":
@@ -90,13 +92,15 @@ class Triage:
         if intent == "no" and self._needs_confirming(state, q, m):
             confirming = replace(state, phase="confirming")
             return self._ask(confirming, self.say(q.confirm) if q.confirm else self.say(q.ask))
-        if q.kind == "location":  # a bare yes or no does not say where
-            return self._failure(state, q, [])
         return self._advance(state, q, intent)
 
     def _needs_confirming(self, state: State, q: Question, m: Match) -> bool:
         emergency = q.on["yes"].raises == "emergency"
-        return emergency and state.phase == "asking" and m.confidence < self.content.settings.low_confidence
+        return (
+            emergency
+            and state.phase == "asking"
+            and m.confidence < self.content.settings.low_confidence
+        )
 
     def _unsure(self, state: State, q: Question) -> Step:
         state = replace(state, unsure=state.unsure + 1)
@@ -122,8 +126,14 @@ class Triage:
         return self._advance(state, q, "unsure", lines, answer="no_answer")
 
     def _advance(
-        self, state: State, q: Question, intent: str, lines: list[Say] | None = None,
-        places: tuple[str, ...] = (), answer: str | None = None,
+        self,
+        state: State,
+        q: Question,
+        intent: str,
+        lines: list[Say] | None = None,
+        *,
+        places: tuple[str, ...] = (),
+        answer: str | None = None,
     ) -> Step:
         """Follow the branch for `intent` to the next question or the outcome."""
         branch = q.on[intent]
@@ -140,9 +150,13 @@ class Triage:
 
     def _back(self, state: State) -> Step:
         if state.previous is None:
-            return self._ask(state, self.say("back_nothing") + self.say(self.content.question(state.qid).ask))
+            return self._ask(
+                state, self.say("back_nothing") + self.say(self.content.question(state.qid).ask)
+            )
         back = replace(state.previous, turns=state.turns)
-        return self._ask(back, self.say("back_done") + self.say(self.content.question(back.qid).ask))
+        return self._ask(
+            back, self.say("back_done") + self.say(self.content.question(back.qid).ask)
+        )
 
     # --- emergency: the questions stop; the advice is repeated on request ---------------
     def _emergency(self, state: State, lines: list[Say]) -> Step:
@@ -160,7 +174,10 @@ class Triage:
             return self._back(state)
         if intent == "start_over":
             return self._on_intent(state, self.content.question(state.qid), match)  # type: ignore[arg-type]
-        if intent in ("repeat", "help") and state.repeats < self.content.settings.max_emergency_repeats:
+        if (
+            intent in ("repeat", "help")
+            and state.repeats < self.content.settings.max_emergency_repeats
+        ):
             state = replace(state, repeats=state.repeats + 1)
             return self._emergency(state, [])
         return self.closing.finish(state, stopped=False, completed=True)

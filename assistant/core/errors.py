@@ -1,4 +1,4 @@
-"""Our own exceptions: adapters turn library failures into these; each names a text key and exit code."""
+"""Our own exceptions: adapters turn library failures into these (a text key and an exit code)."""
 
 from __future__ import annotations
 

@@ -53,14 +53,20 @@ class Matcher:
         return commands + answers
 
     @cached_property
+    def _general_for_location(self) -> list[_Phrase]:
+        return [p for p in self._general if p.intent not in ("yes", "no")]
+
+    @cached_property
     def _location(self) -> list[_Phrase]:
         return self._phrases({"location": self.content.location})
 
     def _table(self, q: Question) -> tuple[dict[tuple[str, ...], _Phrase], tuple[_Phrase, ...]]:
         if q.id not in self._tables:
             own = self._phrases(dict(q.phrases))
-            extra = self._location if q.kind == "location" else []
-            ordered = own + extra + self._general
+            if q.kind == "location":
+                ordered = own + self._location + self._general_for_location
+            else:
+                ordered = own + self._general
             exact: dict[tuple[str, ...], _Phrase] = {}
             for p in ordered:
                 exact.setdefault(p.words, p)
@@ -72,7 +78,7 @@ class Matcher:
         return tuple(sorted({" ".join(p.words) for p in self._general}))
 
     def phrases_for(self, qid: str) -> tuple[str, ...]:
-        """Every phrase this question accepts (its answers, the general answers and the commands)."""
+        """Every phrase this question accepts (its own answers, the general ones, the commands)."""
         exact, _ = self._table(self.content.question(qid))
         return tuple(sorted(" ".join(words) for words in exact))
 
@@ -90,7 +96,11 @@ class Matcher:
         if qid is None:
             general = tuple(self._general)
             hit = {p.words: p for p in reversed(general)}.get(words)
-            return self._result(hit, asr_confidence) if hit else self._fuzzy(words, general, asr_confidence)
+            return (
+                self._result(hit, asr_confidence)
+                if hit
+                else self._fuzzy(words, general, asr_confidence)
+            )
         q = self.content.question(qid)
         exact, ordered = self._table(q)
         hit = exact.get(words)
@@ -100,7 +110,7 @@ class Matcher:
             places = self._places(words)
             if places:
                 return Match("location", asr_confidence * 0.9, {"places": places})
-        return self._fuzzy(words, ordered, asr_confidence)
+        return self._fuzzy(words, ordered, asr_confidence, leads=q.kind == "yes_no")
 
     def _result(self, p: _Phrase, confidence: float, score: float = 1.0) -> Match:
         slots: dict[str, Any] = {}
@@ -120,7 +130,7 @@ class Matcher:
         return [p for p in self.content.lists["place"] if p in places]
 
     def _places(self, words: tuple[str, ...]) -> list[str]:
-        """Places named anywhere in the answer ("my legs and my feet"), unless negated just before."""
+        """Places named anywhere in the answer ("my legs and my feet"), unless just negated."""
         text = f" {' '.join(words)} "
         found: set[str] = set()
         for place, names in self.content.lists["place"].items():
@@ -134,10 +144,14 @@ class Matcher:
                     start = text.find(spot, start + 1)
         return self._ordered(found)
 
-    def _fuzzy(self, words: tuple[str, ...], ordered: tuple[_Phrase, ...], conf: float) -> Match | None:
+    def _fuzzy(
+        self, words: tuple[str, ...], ordered: tuple[_Phrase, ...], conf: float, leads: bool = True
+    ) -> Match | None:
         """The closest phrase of the same polarity; a leading yes/no must agree with the rest."""
         s = self.content.settings
-        lead = next((k for k, v in self.content.lead_words.items() if words[0] in v), None)
+        lead = next(
+            (k for k, v in self.content.lead_words.items() if leads and words[0] in v), None
+        )
         body = words[1:] if lead and len(words) > 1 else words
         best = _best_by_intent(body, ordered, self.norm.is_negated(body))
         ranked = sorted(best.items(), key=lambda kv: kv[1][0], reverse=True)

@@ -38,7 +38,7 @@ class NotUnderstood:
 
 @dataclass(frozen=True)
 class EndOfInput:
-    """No more input will come (end of typed input, last replay file, a signal): the person has gone."""
+    """No more input will come (end of typed input, last replay file, a signal)."""
 
     reason: str = "end"
 

@@ -41,7 +41,7 @@ class State:
     outcome: Outcome | None = None
 
     def raised(self, disposition: str | None, reason: str) -> State:
-        """This state with `disposition` raised (the highest wins) and `reason` noted."""
+        """A copy with `disposition` raised (the highest wins) and `reason` noted."""
         if disposition is None:
             return self
         current = DISPOSITIONS.index(self.disposition) if self.disposition else -1
@@ -50,5 +50,5 @@ class State:
         return replace(self, disposition=best, reasons=reasons)
 
     def answered(self, qid: str, answer: str) -> State:
-        """This state with the answer to `qid` noted for the summary."""
+        """A copy with the answer to `qid` noted for the summary."""
         return replace(self, answers=(*[a for a in self.answers if a[0] != qid], (qid, answer)))

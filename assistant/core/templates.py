@@ -57,5 +57,5 @@ def _sample(template: str) -> Iterator[str]:
     try:
         sentence = parse_sentence(template)
         yield from sample_expression(sentence.expression)
-    except Exception as exc:  # noqa: BLE001 - hassil raises several types; all mean a bad template
-        raise TemplateError(f"cannot parse template {template!r}: {exc}") from exc
+    except Exception as exc:
+        raise TemplateError(f"cannot parse template {template!r} ({type(exc).__name__})") from exc

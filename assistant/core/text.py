@@ -1,4 +1,4 @@
-"""Normalising typed or recognised words before matching (rules come from intents/<lang>/normalize.yaml)."""
+"""Normalising typed or recognised words before matching (rules: intents/<lang>/normalize.yaml)."""
 
 from __future__ import annotations
 
@@ -30,9 +30,9 @@ class Normalizer:
         if word in self.contractions:
             return self.contractions[word]
         for suffix, replacement in self.contractions.items():
-            if suffix.startswith("'") or suffix == "n't":
-                if word.endswith(suffix) and len(word) > len(suffix):
-                    return word[: -len(suffix)] + replacement
+            is_suffix = suffix.startswith("'") or suffix == "n't"
+            if is_suffix and word.endswith(suffix) and len(word) > len(suffix):
+                return word[: -len(suffix)] + replacement
         return word
 
     def text(self, text: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -68,7 +68,9 @@ def build(folder: Path, raw: Mapping[str, Mapping[str, Any]]) -> Content:
     location = ans.strings(ans.get(ans.data, "location", list, ""), "location")
     groups_raw = ans.get(ans.get(ans.data, "lists", dict, ""), "place_groups", dict, "lists.")
     groups = {
-        k: _known(ans, ans.strings(v, f"lists.place_groups.{k}"), lists["place"], f"place_groups.{k}")
+        k: _known(
+            ans, ans.strings(v, f"lists.place_groups.{k}"), lists["place"], f"place_groups.{k}"
+        )
         for k, v in groups_raw.items()
     }
     qfile = files["questions"]
@@ -77,17 +79,30 @@ def build(folder: Path, raw: Mapping[str, Mapping[str, Any]]) -> Content:
         for i, q in enumerate(qfile.get(qfile.data, "questions", list, ""))
     )
     start = qfile.get(qfile.data, "start", str, "")
-    expl = {
-        k: str(v) for k, v in qfile.get(qfile.data, "place_explanations", dict, "").items()
-    }
+    expl = {k: str(v) for k, v in qfile.get(qfile.data, "place_explanations", dict, "").items()}
     content = Content(
-        folder=folder, settings=settings, questions=questions, start=start, texts=texts,
-        answers=answers, commands=commands, location=location, lists=lists, place_groups=groups,
-        place_explanations=expl, normalizer=normalizer, lead_words=lead,
+        folder=folder,
+        settings=settings,
+        questions=questions,
+        start=start,
+        texts=texts,
+        answers=answers,
+        commands=commands,
+        location=location,
+        lists=lists,
+        place_groups=groups,
+        place_explanations=expl,
+        normalizer=normalizer,
+        lead_words=lead,
     )
     _check_references(content, files)
-    for where, templates in [*answers.items(), *commands.items(), ("location", location)]:
-        _check_templates(ans, where, templates, lists)
+    sections = [
+        *(("answers", kv) for kv in answers.items()),
+        *(("commands", kv) for kv in commands.items()),
+    ]
+    for section, (name, templates) in sections:
+        _check_templates(ans, f"{section}.{name}", templates, lists)
+    _check_templates(ans, "location", location, lists)
     return content
 
 
@@ -112,6 +127,7 @@ def _settings(f: _File) -> Settings:
         max_failures=f.get(d, "max_failures", int, ""),
         max_unsure=f.get(d, "max_unsure", int, ""),
         max_emergency_repeats=f.get(d, "max_emergency_repeats", int, ""),
+        max_turns=f.get(d, "max_turns", int, ""),
         join_and=f.get(d, "join_and", str, ""),
     )
 
@@ -139,11 +155,15 @@ def _intent_map(f: _File, section: str, names: tuple[str, ...]) -> dict[str, tup
     data = f.get(f.data, section, dict, "")
     for name in data:
         if name not in names:
-            raise f.fail(f"{section}.{name}", f"unknown intent (expected one of {', '.join(names)})")
+            raise f.fail(
+                f"{section}.{name}", f"unknown intent (expected one of {', '.join(names)})"
+            )
     return {n: f.strings(f.get(data, n, list, f"{section}."), f"{section}.{n}") for n in names}
 
 
-def _known(f: _File, values: tuple[str, ...], allowed: Mapping[str, Any], where: str) -> tuple[str, ...]:
+def _known(
+    f: _File, values: tuple[str, ...], allowed: Mapping[str, Any], where: str
+) -> tuple[str, ...]:
     for v in values:
         if v not in allowed:
             raise f.fail(where, f"unknown value {v!r}")
@@ -162,13 +182,17 @@ def _question(f: _File, q: Any, i: int, lists: Mapping[str, Any]) -> Question:
     on: dict[str, Branch] = {}
     for answer, b in on_raw.items():
         if answer not in KINDS[kind]:
-            raise f.fail(f"{at}on.{answer}", f"a {kind} question takes only {', '.join(KINDS[kind])}")
+            raise f.fail(
+                f"{at}on.{answer}", f"a {kind} question takes only {', '.join(KINDS[kind])}"
+            )
         if not isinstance(b, dict):
             raise f.fail(f"{at}on.{answer}", "must be a mapping")
         raises = b.get("raise")
         if raises is not None and raises not in DISPOSITIONS:
             raise f.fail(f"{at}on.{answer}.raise", f"unknown disposition {raises!r}")
-        on[answer] = Branch(next=f.get(b, "next", str, f"{at}on.{answer}."), raises=raises, say=b.get("say"))
+        on[answer] = Branch(
+            next=f.get(b, "next", str, f"{at}on.{answer}."), raises=raises, say=b.get("say")
+        )
     for answer in KINDS[kind]:
         if answer not in on:
             raise f.fail(f"{at}on.{answer}", "missing: every answer needs a branch")
@@ -181,20 +205,43 @@ def _question(f: _File, q: Any, i: int, lists: Mapping[str, Any]) -> Question:
     if_unsure = q.get("if_unsure")
     warning = bool(q.get("warning", False))
     if warning and if_unsure not in DISPOSITIONS:
-        raise f.fail(f"{at}if_unsure", "a warning sign needs the disposition that 'not sure' raises")
+        raise f.fail(
+            f"{at}if_unsure", "a warning sign needs the disposition that 'not sure' raises"
+        )
     return Question(
-        id=qid, kind=kind, warning=warning, sign=f.get(q, "sign", str, at), ask=f.get(q, "ask", str, at),
-        simpler=f.get(q, "simpler", str, at), on=on, phrases=phrases, confirm=q.get("confirm"),
-        why=q.get("why"), if_unsure=if_unsure,
+        id=qid,
+        kind=kind,
+        warning=warning,
+        sign=f.get(q, "sign", str, at),
+        ask=f.get(q, "ask", str, at),
+        simpler=f.get(q, "simpler", str, at),
+        on=on,
+        phrases=phrases,
+        confirm=q.get("confirm"),
+        why=q.get("why"),
+        if_unsure=if_unsure,
     )
 
 
-def _check_templates(f: _File, where: str, templates: tuple[str, ...], lists: Mapping[str, Any]) -> None:
+def _check_templates(
+    f: _File, where: str, templates: tuple[str, ...], lists: Mapping[str, Any]
+) -> None:
     for t in templates:
         try:
             next(iter(expand(t, lists)))
         except TemplateError as exc:
             raise f.fail(where, str(exc)) from None
+
+
+def _engine_keys() -> list[str]:
+    """Text keys the engine uses by name, including one per disposition."""
+    per_disposition = [
+        p + d for d in DISPOSITIONS for p in ("advice_", "summary_", "disposition_label_")
+    ]
+    return [*ENGINE_TEXT_KEYS, *per_disposition]
+
+
+NeedText = Callable[[_File, str, "str | None"], None]
 
 
 def _check_references(c: Content, files: Mapping[str, _File]) -> None:
@@ -209,26 +256,32 @@ def _check_references(c: Content, files: Mapping[str, _File]) -> None:
         if key is not None and key not in c.texts:
             raise f.fail(where, f"no text {key!r} in {tf.path}")
 
-    for key in ENGINE_TEXT_KEYS:
+    for key in _engine_keys():
         need_text(tf, key, key)
-    for d in DISPOSITIONS:
-        for prefix in ("advice_", "summary_", "disposition_label_"):
-            need_text(tf, prefix + d, prefix + d)
     for q in c.questions:
-        at = f"questions.{q.id}."
-        for field in ("sign", "ask", "simpler", "confirm", "why"):
-            need_text(qf, at + field, getattr(q, field))
-        for answer, b in q.on.items():
-            if b.next != OUTCOME and b.next not in ids:
-                raise qf.fail(f"{at}on.{answer}.next", f"unknown question {b.next!r}")
-            if b.raises == "emergency" and b.next != OUTCOME:
-                raise qf.fail(f"{at}on.{answer}.next", "an emergency must end the questions (next: outcome)")
-            if b.raises is not None and q.why is None:
-                raise qf.fail(f"{at}why", "an answer that raises a disposition needs a 'why' text")
-            need_text(qf, f"{at}on.{answer}.say", b.say)
-        if any(b.raises == "emergency" for b in q.on.values()) and q.confirm is None:
-            raise qf.fail(f"{at}confirm", "an emergency question needs a 'confirm' text for unsure 'no's")
+        _check_question(q, ids, qf, need_text)
     _check_flow(c, qf)
+    _check_lists(c, qf, af, need_text)
+
+
+def _check_question(q: Question, ids: list[str], qf: _File, need_text: NeedText) -> None:
+    at = f"questions.{q.id}."
+    for field in ("sign", "ask", "simpler", "confirm", "why"):
+        need_text(qf, at + field, getattr(q, field))
+    for answer, b in q.on.items():
+        where = f"{at}on.{answer}."
+        if b.next != OUTCOME and b.next not in ids:
+            raise qf.fail(where + "next", f"unknown question {b.next!r}")
+        if b.raises == "emergency" and b.next != OUTCOME:
+            raise qf.fail(where + "next", "an emergency must end the questions (next: outcome)")
+        if b.raises is not None and q.why is None:
+            raise qf.fail(f"{at}why", "an answer that raises a disposition needs a 'why' text")
+        need_text(qf, where + "say", b.say)
+    if any(b.raises == "emergency" for b in q.on.values()) and q.confirm is None:
+        raise qf.fail(f"{at}confirm", "an emergency question needs a 'confirm' text")
+
+
+def _check_lists(c: Content, qf: _File, af: _File, need_text: NeedText) -> None:
     for term in c.lists["term"]:
         need_text(af, f"lists.term.{term}", f"explain_{term}")
     for place in c.lists["place"]:
