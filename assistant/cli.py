@@ -1,0 +1,113 @@
+"""Command line: parses arguments, configures logging and hands over to the right command."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from assistant.core.errors import AssistantError, DataError, ExitCode
+
+log = logging.getLogger(__name__)
+
+
+def _session_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--text", action="store_true", help="type answers, one per line (no microphone)")
+    p.add_argument("--mute", action="store_true", help="no speech output; captions only")
+    p.add_argument("--json", metavar="PATH", help="write the session record as JSON ('-' = stdout)")
+    p.add_argument("--summary", metavar="PATH", help="write a plain-text summary to show a doctor")
+    p.add_argument(
+        "--replay",
+        metavar="FILE_OR_DIR",
+        nargs="+",
+        type=Path,
+        help="hear these audio files as the answers, in order, instead of the microphone",
+    )
+    p.add_argument(
+        "--engine",
+        choices=("auto", "vosk", "sphinx"),
+        default="auto",
+        help="speech recogniser (auto: Vosk if an English model is found, else PocketSphinx)",
+    )
+    p.add_argument("--vosk-model", metavar="PATH", type=Path, help="folder of a Vosk model")
+    p.add_argument("--emergency-number", metavar="NUMBER", help="the local emergency number")
+    p.add_argument("--rate", type=int, help="speech rate in words per minute")
+    p.add_argument("--volume", type=float, help="speech volume, 0.0 to 1.0")
+    p.add_argument("--voice", help="speech voice id (see 'back-assistant doctor')")
+    p.add_argument(
+        "--say-to", metavar="DIR", type=Path, help="also save every spoken line as a WAV"
+    )
+    p.add_argument(
+        "--pause",
+        type=float,
+        default=1.2,
+        metavar="SECONDS",
+        help="silence that ends an answer (longer for slow speakers)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="how long to wait for an answer to start before asking again",
+    )
+    p.add_argument("--mic", type=int, metavar="INDEX", help="microphone to use (see --list-mics)")
+    p.add_argument("--list-mics", action="store_true", help="list microphones and exit")
+    p.add_argument(
+        "--wake", metavar="PHRASE", help="always on: wait for PHRASE, run a triage, repeat"
+    )
+    p.add_argument("--keep-audio", metavar="DIR", type=Path, help="keep each answer's audio as WAV")
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser (sessions by default; inspection and setup as subcommands)."""
+    p = argparse.ArgumentParser(
+        prog="back-assistant",
+        description="Offline voice assistant for a back-pain check. Not a diagnosis.",
+    )
+    p.add_argument("-v", "--verbose", action="count", default=0, help="more log detail on stderr")
+    p.add_argument("--lang", default="en", help="language folder in intents/ (default: en)")
+    p.add_argument("--intents", type=Path, metavar="DIR", help="use this intents folder instead")
+    _session_options(p)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("flow", help="print the triage flow as a Mermaid diagram")
+    q = sub.add_parser("questions", help="list the questions and the intents each accepts")
+    q.add_argument("--json", action="store_true", dest="as_json", help="as JSON")
+    t = sub.add_parser("transcribe", help="what the recogniser hears in audio files")
+    t.add_argument("files", nargs="+", type=Path)
+    t.add_argument("--question", required=True, help="question id whose grammar to use")
+    t.add_argument("--json", action="store_true", dest="as_json", help="as JSON")
+    t.add_argument("--engine", choices=("auto", "vosk", "sphinx"), default="auto")
+    t.add_argument("--vosk-model", type=Path)
+    m = sub.add_parser("model", help="manage speech models")
+    m.add_argument("action", choices=("download",))
+    m.add_argument("--lang", dest="model_lang", default="en-us")
+    sub.add_parser("doctor", help="check microphone, speech output, engines and models")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; every failure is one line on stderr and a documented exit code."""
+    args = parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.WARNING - 10 * min(args.verbose, 2),
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    from assistant import commands  # noqa: PLC0415 - parse first, so --help is instant
+
+    try:
+        return int(commands.dispatch(args))
+    except DataError as error:
+        print(str(error), file=sys.stderr)
+        return int(error.exit_code)
+    except AssistantError as error:
+        print(commands.error_line(args, error), file=sys.stderr)
+        return int(error.exit_code)
+    except BrokenPipeError:
+        return int(ExitCode.OK)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""The subcommands: flow, questions, transcribe, model download, doctor, and the session itself."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from assistant.core import content as content_mod
+from assistant.core.content import Content
+from assistant.core.errors import AssistantError, ExitCode
+from assistant.core.flowchart import mermaid
+from assistant.core.matcher import Matcher
+
+
+def load_content(args: argparse.Namespace) -> Content:
+    """intents/<lang>/, validated."""
+    return content_mod.load(args.intents or content_mod.default_folder(args.lang))
+
+
+def error_line(args: argparse.Namespace, error: AssistantError) -> str:
+    """The one line that explains `error`, from intents/ (the key itself if data is broken)."""
+    try:
+        texts = load_content(args).texts
+    except AssistantError:
+        texts = {}
+    lines = texts.get(error.key)
+    if not lines:
+        return f"{error.key}: {error.fields}"
+    fields = {k: str(v) for k, v in error.fields.items()}
+    return " ".join(line.format_map(_Blank(fields)) for line in lines)
+
+
+class _Blank(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    """Run the chosen command and return its exit code."""
+    if args.command == "flow":
+        sys.stdout.write(mermaid(load_content(args)))
+        return ExitCode.OK
+    if args.command == "questions":
+        return _questions(args)
+    if args.command == "transcribe":
+        from assistant.transcribe import transcribe  # noqa: PLC0415 - loads audio libraries
+
+        return transcribe(args, load_content(args))
+    if args.command == "model":
+        from assistant.engines.models import download_vosk_model  # noqa: PLC0415
+
+        path = download_vosk_model(args.model_lang)
+        print(path)
+        return ExitCode.OK
+    if args.command == "doctor":
+        from assistant.doctor import doctor  # noqa: PLC0415 - probes devices
+
+        return doctor(args, os.environ)
+    from assistant.run import run_session  # noqa: PLC0415
+
+    return run_session(args, load_content(args))
+
+
+def _questions(args: argparse.Namespace) -> int:
+    content = load_content(args)
+    matcher = Matcher(content)
+    rows = [
+        {
+            "id": q.id,
+            "text": " ".join(content.text(q.ask)),
+            "intents": list(matcher.intents_for(q.id)),
+        }
+        for q in content.questions
+    ]
+    if args.as_json:
+        print(json.dumps(rows, indent=2))
+    else:
+        for row in rows:
+            print(f"{row['id']}: {row['text']}\n    accepts: {', '.join(row['intents'])}")
+    return ExitCode.OK
+
+
+__all__ = ["Path", "dispatch", "error_line"]

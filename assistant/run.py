@@ -1,0 +1,131 @@
+"""Building the adapters for a session, running it, and writing the record and summary."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import time
+from collections.abc import Callable
+from types import FrameType
+from typing import Any
+
+from assistant.core.content import Content
+from assistant.core.dialog import Triage
+from assistant.core.errors import AssistantError, ExitCode, SpeechOutputError
+from assistant.core.ports import Listener, Recognizer, Speaker
+from assistant.core.record import record, summary_text
+from assistant.files import write_private
+from assistant.io.console import Captions, TextListener
+from assistant.session import Interrupted, Session
+
+log = logging.getLogger(__name__)
+
+
+def run_session(args: argparse.Namespace, content: Content) -> int:
+    """One conversation (or, with --wake, one after another); returns the exit code."""
+    captions = Captions(sys.stdout)
+    triage = Triage(content, args.emergency_number)
+
+    def say_line(key: str, **fields: str) -> None:
+        for line in triage.say(key, **fields):
+            captions.line(line.text)
+
+    if args.list_mics:
+        from assistant.io.microphone import list_microphones  # noqa: PLC0415
+
+        for index, name in list_microphones():
+            print(f"{index}: {name}")
+        return ExitCode.OK
+
+    speaker = _speaker(args, lambda e: print(_error_text(triage, e), file=sys.stderr))
+    engine = "typed"
+    listener: Listener
+    if args.text:
+        listener = TextListener(sys.stdin, sys.stdout)
+    else:
+        recognizer, notes = _recognizer(args)
+        engine = recognizer.name
+        for key, fields in notes:
+            say_line(key, **fields)
+        listener = _listener(args, recognizer)
+    cue = (lambda: None) if args.text else (lambda: say_line("cue_listening"))
+    session = Session(triage, listener, speaker, captions.line, cue)
+    code = ExitCode.OK
+    previous = _install_signals()
+    try:
+        session.run()
+    except Interrupted as stop:
+        code = ExitCode.INTERRUPTED if stop.reason == "sigint" else ExitCode.TERMINATED
+    except AssistantError as error:
+        print(_error_text(triage, error), file=sys.stderr)
+        code = error.exit_code
+    finally:
+        _restore_signals(previous)
+        if session.state is not None:
+            _write_outputs(args, triage, session, engine)
+    return code
+
+
+def _speaker(args: argparse.Namespace, on_failure: Callable[[SpeechOutputError], None]) -> Speaker:
+    from assistant.io.tts import FallbackSpeaker, Pyttsx3Speaker, SilentSpeaker  # noqa: PLC0415
+
+    if args.mute:
+        return SilentSpeaker()
+    inner = Pyttsx3Speaker(rate=args.rate, volume=args.volume, voice=args.voice, say_to=args.say_to)
+    return FallbackSpeaker(inner, on_failure)
+
+
+def _recognizer(args: argparse.Namespace) -> tuple[Recognizer, list[tuple[str, dict[str, str]]]]:
+    import os  # noqa: PLC0415
+
+    from assistant.engines.select import make_recognizer  # noqa: PLC0415 - loads a speech engine
+
+    return make_recognizer(args.engine, args.vosk_model, os.environ)
+
+
+def _listener(args: argparse.Namespace, recognizer: Recognizer) -> Listener:
+    from assistant.io.capture import CaptureSettings  # noqa: PLC0415
+
+    settings = CaptureSettings(pause=args.pause, timeout=args.timeout)
+    if args.replay:
+        from assistant.io.replay import ReplayListener  # noqa: PLC0415
+
+        return ReplayListener(args.replay, recognizer, settings)
+    from assistant.io.microphone import MicrophoneListener  # noqa: PLC0415
+
+    return MicrophoneListener(recognizer, args.mic, pause=args.pause, timeout=args.timeout)
+
+
+def _error_text(triage: Triage, error: AssistantError) -> str:
+    try:
+        return " ".join(s.text for s in triage.say(error.key, **error.fields))
+    except (KeyError, IndexError):
+        return f"{error.key}: {error.fields}"
+
+
+def _write_outputs(args: argparse.Namespace, triage: Triage, session: Session, engine: str) -> None:
+    state = session.state
+    assert state is not None
+    if args.summary:
+        when = time.strftime("%Y-%m-%d %H:%M")
+        write_private(args.summary, summary_text(state, triage.closing, when))
+    if args.json:
+        write_private(args.json, json.dumps(record(state, engine), indent=2) + "\n")
+
+
+def _install_signals() -> dict[int, Any]:
+    def handler(signum: int, frame: FrameType | None) -> None:
+        raise Interrupted("sigint" if signum == signal.SIGINT else "sigterm")
+
+    previous: dict[int, Any] = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        previous[sig] = signal.signal(sig, handler)
+    return previous
+
+
+def _restore_signals(previous: dict[int, Any]) -> None:
+    for sig, old in previous.items():
+        signal.signal(sig, old)
