@@ -107,6 +107,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(error.exit_code)
     except BrokenPipeError:
         return int(ExitCode.OK)
+    except Exception as error:  # a bug: one line here, the traceback only with -v
+        log.debug("unexpected error", exc_info=True)
+        print(f"back-assistant: unexpected error: {type(error).__name__}: {error}", file=sys.stderr)
+        return int(ExitCode.BUG)
 
 
 if __name__ == "__main__":

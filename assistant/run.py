@@ -9,12 +9,14 @@ import signal
 import sys
 import time
 from collections.abc import Callable
+from difflib import SequenceMatcher
 from types import FrameType
 from typing import Any
 
 from assistant.core.content import Content
 from assistant.core.dialog import Triage
 from assistant.core.errors import AssistantError, ExitCode, SpeechOutputError
+from assistant.core.messages import EndOfInput, Expected, Heard
 from assistant.core.ports import Listener, Recognizer, Speaker
 from assistant.core.record import record, summary_text
 from assistant.files import write_private
@@ -28,11 +30,6 @@ def run_session(args: argparse.Namespace, content: Content) -> int:
     """One conversation (or, with --wake, one after another); returns the exit code."""
     captions = Captions(sys.stdout)
     triage = Triage(content, args.emergency_number)
-
-    def say_line(key: str, **fields: str) -> None:
-        for line in triage.say(key, **fields):
-            captions.line(line.text)
-
     if args.list_mics:
         from assistant.io.microphone import list_microphones  # noqa: PLC0415
 
@@ -41,6 +38,13 @@ def run_session(args: argparse.Namespace, content: Content) -> int:
         return ExitCode.OK
 
     speaker = _speaker(args, lambda e: print(_error_text(triage, e), file=sys.stderr))
+
+    def say_line(key: str, **fields: str) -> None:
+        """Caption and speak one text outside the dialog (engine notes, the wake prompt)."""
+        for line in triage.say(key, **fields):
+            captions.line(line.text)
+            speaker.say(line.text)
+
     engine = "typed"
     listener: Listener
     if args.text:
@@ -51,22 +55,67 @@ def run_session(args: argparse.Namespace, content: Content) -> int:
         for key, fields in notes:
             say_line(key, **fields)
         listener = _listener(args, recognizer)
-    cue = (lambda: None) if args.text else (lambda: say_line("cue_listening"))
-    session = Session(triage, listener, speaker, captions.line, cue)
-    code = ExitCode.OK
+    listening = triage.say("cue_listening")[0].text
+    cue = (lambda: None) if args.text else (lambda: captions.line(listening))
+
+    def one_session() -> int:
+        session = Session(triage, listener, speaker, captions.line, cue)
+        try:
+            session.run()
+        except Interrupted as stop:
+            return ExitCode.INTERRUPTED if stop.reason == "sigint" else ExitCode.TERMINATED
+        except AssistantError as error:
+            print(_error_text(triage, error), file=sys.stderr)
+            return error.exit_code
+        finally:
+            if session.state is not None:
+                _write_outputs(args, triage, session, engine)
+        return ExitCode.OK
+
     previous = _install_signals()
     try:
-        session.run()
+        if not args.wake:
+            return one_session()
+        return always_on(args.wake, content, listener, say_line, one_session)
     except Interrupted as stop:
-        code = ExitCode.INTERRUPTED if stop.reason == "sigint" else ExitCode.TERMINATED
-    except AssistantError as error:
-        print(_error_text(triage, error), file=sys.stderr)
-        code = error.exit_code
+        return ExitCode.INTERRUPTED if stop.reason == "sigint" else ExitCode.TERMINATED
     finally:
         _restore_signals(previous)
-        if session.state is not None:
-            _write_outputs(args, triage, session, engine)
-    return code
+
+
+def always_on(
+    phrase: str,
+    content: Content,
+    listener: Listener,
+    say_line: Callable[..., None],
+    one_session: Callable[[], int],
+) -> int:
+    """--wake: wait for the phrase, run a triage, and wait again, until the input ends."""
+    norm = content.normalizer
+    wanted = norm.tokens(phrase)
+    expected = Expected("wake", (" ".join(wanted),))
+    say_line("wake_waiting", phrase=phrase)
+    sessions = 0
+    while True:
+        event = listener.listen(expected)
+        if isinstance(event, EndOfInput):
+            log.info("input ended after %d session(s)", sessions)
+            return ExitCode.OK
+        if not isinstance(event, Heard) or not _is_phrase(norm.tokens(event.text), wanted):
+            continue
+        code = one_session()
+        sessions += 1
+        if code != ExitCode.OK:
+            return code
+        say_line("wake_waiting", phrase=phrase)
+
+
+def _is_phrase(heard: tuple[str, ...], wanted: tuple[str, ...]) -> bool:
+    """The wake phrase was said (alone, within a longer answer, or nearly)."""
+    if not heard:
+        return False
+    text, want = " ".join(heard), " ".join(wanted)
+    return f" {want} " in f" {text} " or SequenceMatcher(None, text, want).ratio() >= 0.85
 
 
 def _speaker(args: argparse.Namespace, on_failure: Callable[[SpeechOutputError], None]) -> Speaker:
@@ -90,6 +139,10 @@ def _listener(args: argparse.Namespace, recognizer: Recognizer) -> Listener:
     from assistant.io.capture import CaptureSettings  # noqa: PLC0415
 
     settings = CaptureSettings(pause=args.pause, timeout=args.timeout)
+    if args.keep_audio:
+        from assistant.io.keep_audio import KeepAudio  # noqa: PLC0415
+
+        recognizer = KeepAudio(recognizer, args.keep_audio)
     if args.replay:
         from assistant.io.replay import ReplayListener  # noqa: PLC0415
 

@@ -76,7 +76,8 @@ ENGINE_TEXT_KEYS = (
 )
 FIELDS = frozenset({
     "number", "sign", "signs", "places", "term", "path", "detail", "engine", "install",
-    "reason", "lang", "key", "problem", "disposition", "answer",
+    "reason", "lang", "key", "problem", "disposition", "answer", "phrase", "what", "fix",
+    "package",
 })  # fmt: skip
 
 

@@ -9,6 +9,7 @@ class ExitCode(IntEnum):
     """Documented exit codes of `back-assistant` (the README lists them)."""
 
     OK = 0
+    BUG = 1  # an unexpected error (a bug): one line; run with -v to see the details
     USAGE = 2  # bad command-line arguments (argparse's own code)
     DATA = 3  # a file in intents/ is broken
     AUDIO_INPUT = 4  # an audio file or the microphone cannot be used
@@ -39,6 +40,12 @@ class DataError(AssistantError):
 
     def __str__(self) -> str:
         return f"{self.path}: {self.where}: {self.problem}"
+
+
+class UsageError(AssistantError):
+    """The command line names something that does not exist (e.g. a question id)."""
+
+    exit_code = ExitCode.USAGE
 
 
 class AudioInputError(AssistantError):

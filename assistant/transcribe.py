@@ -1,0 +1,62 @@
+"""`back-assistant transcribe`: what the recogniser hears in audio files, for one question."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from typing import Any
+
+from assistant.core.content import Content
+from assistant.core.errors import ExitCode, UsageError
+from assistant.core.matcher import Matcher
+from assistant.core.messages import Expected, Heard, NotUnderstood
+from assistant.core.state import AFTER_EMERGENCY
+
+
+def transcribe(args: argparse.Namespace, content: Content) -> int:
+    """Print, per file: heard, intent, slots, confidence and decode ms (the model loads once)."""
+    from assistant.engines.select import make_recognizer  # noqa: PLC0415 - loads an engine
+    from assistant.io.replay import ReplayListener  # noqa: PLC0415
+
+    matcher = Matcher(content)
+    qid = args.question
+    if qid == AFTER_EMERGENCY:
+        expected = Expected(qid, matcher.general_phrases())
+    else:
+        if qid not in {q.id for q in content.questions}:
+            _unknown(qid)
+        expected = Expected(qid, matcher.phrases_for(qid))
+    recognizer, _ = make_recognizer(args.engine, args.vosk_model, os.environ)
+    listener = ReplayListener(args.files, recognizer)
+    rows: list[dict[str, Any]] = []
+    for path in listener.files:
+        event = listener.listen(expected)
+        heard = event.text if isinstance(event, Heard) else ""
+        conf = event.confidence if isinstance(event, Heard) else 0.0
+        ms = event.decode_ms if isinstance(event, Heard | NotUnderstood) else 0.0
+        m = matcher.match(heard, None if qid == AFTER_EMERGENCY else qid, conf) if heard else None
+        rows.append(
+            {
+                "file": str(path),
+                "heard": heard,
+                "intent": m.intent if m else None,
+                "slots": m.slots if m else {},
+                "confidence": round(m.confidence if m else conf, 4),
+                "decode_ms": round(ms, 1),
+            }
+        )
+    if args.as_json:
+        print(json.dumps(rows, indent=2))
+    else:
+        for r in rows:
+            slots = " ".join(f"{k}={v}" for k, v in r["slots"].items())
+            print(
+                f"{r['file']}: heard {r['heard']!r} -> {r['intent']} {slots} "
+                f"(confidence {r['confidence']:.2f}, {r['decode_ms']:.0f} ms)"
+            )
+    return ExitCode.OK
+
+
+def _unknown(qid: str) -> None:
+    raise UsageError("error_unknown_question", key=qid)
