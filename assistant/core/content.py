@@ -120,6 +120,7 @@ class Settings:
     max_unsure: int
     max_emergency_repeats: int
     max_turns: int
+    max_answer_words: int
     join_and: str
 
 

@@ -90,7 +90,7 @@ class Matcher:
 
     def match(self, text: str, qid: str | None, asr_confidence: float = 1.0) -> Match | None:
         """What `text` means as an answer to question `qid` (None: no question), or None."""
-        words = self.norm.tokens(text)
+        words = self.norm.tokens(text)[: self.content.settings.max_answer_words]
         if not words:
             return None
         if qid is None:

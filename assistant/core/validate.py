@@ -128,6 +128,7 @@ def _settings(f: _File) -> Settings:
         max_unsure=f.get(d, "max_unsure", int, ""),
         max_emergency_repeats=f.get(d, "max_emergency_repeats", int, ""),
         max_turns=f.get(d, "max_turns", int, ""),
+        max_answer_words=f.get(d, "max_answer_words", int, ""),
         join_and=f.get(d, "join_and", str, ""),
     )
 
