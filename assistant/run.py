@@ -19,6 +19,7 @@ from assistant.core.errors import AssistantError, ExitCode, SpeechOutputError
 from assistant.core.messages import EndOfInput, Expected, Heard
 from assistant.core.ports import Listener, Recognizer, Speaker
 from assistant.core.record import record, summary_text
+from assistant.core.state import State
 from assistant.files import write_private
 from assistant.io.console import Captions, TextListener
 from assistant.session import Interrupted, Session
@@ -50,11 +51,16 @@ def run_session(args: argparse.Namespace, content: Content) -> int:
     if args.text:
         listener = TextListener(sys.stdin, sys.stdout)
     else:
-        recognizer, notes = _recognizer(args)
-        engine = recognizer.name
-        for key, fields in notes:
-            say_line(key, **fields)
-        listener = _listener(args, recognizer)
+        try:
+            recognizer, notes = _recognizer(args)
+            engine = recognizer.name
+            for key, fields in notes:
+                say_line(key, **fields)
+            listener = _listener(args, recognizer)
+        except AssistantError as error:  # bad files, no microphone, no engine: before any answer
+            print(_error_text(triage, error), file=sys.stderr)
+            _write_outputs(args, triage, triage.start()[0], engine)
+            return error.exit_code
     listening = triage.say("cue_listening")[0].text
     cue = (lambda: None) if args.text else (lambda: captions.line(listening))
 
@@ -69,7 +75,7 @@ def run_session(args: argparse.Namespace, content: Content) -> int:
             return error.exit_code
         finally:
             if session.state is not None:
-                _write_outputs(args, triage, session, engine)
+                _write_outputs(args, triage, session.state, engine)
         return ExitCode.OK
 
     previous = _install_signals()
@@ -159,9 +165,7 @@ def _error_text(triage: Triage, error: AssistantError) -> str:
         return f"{error.key}: {error.fields}"
 
 
-def _write_outputs(args: argparse.Namespace, triage: Triage, session: Session, engine: str) -> None:
-    state = session.state
-    assert state is not None
+def _write_outputs(args: argparse.Namespace, triage: Triage, state: State, engine: str) -> None:
     if args.summary:
         when = time.strftime("%Y-%m-%d %H:%M")
         write_private(args.summary, summary_text(state, triage.closing, when))
