@@ -4,7 +4,6 @@ traceback, and the --json record still written. Files that can be converted are 
 from __future__ import annotations
 
 import json
-import math
 import os
 import random
 import shutil
