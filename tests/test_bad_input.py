@@ -69,6 +69,7 @@ def write_wav(
     path: Path,
     samples: list[float],
     rate: int,
+    *,
     channels: int = 1,
     width: int = 2,
     fmt: str = "pcm",
