@@ -1,0 +1,199 @@
+"""Whole-program measurements in child processes: session replays, start-up and peak memory."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from corpus import ROOT, SessionCase
+
+
+@dataclass(frozen=True)
+class Child:
+    """How one child process ended: exit code, wall seconds, peak resident memory, its output."""
+
+    code: int
+    seconds: float
+    max_rss_mb: float
+    stdout: str
+    stderr: str
+
+
+def run_child(
+    argv: Sequence[str], env: dict[str, str] | None = None, timeout: float = 300.0
+) -> Child:
+    """Run argv to the end; its own peak RSS comes from wait4 (not shared with other children)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env, cwd=ROOT)
+        deadline = start + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                proc.kill()
+                pid, status, usage = os.wait4(proc.pid, 0)
+                break
+            time.sleep(0.01)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return Child(
+            proc.returncode,
+            seconds,
+            usage.ru_maxrss / 1024,  # Linux reports kilobytes
+            out.read().decode(errors="replace"),
+            err.read().decode(errors="replace"),
+        )
+
+
+def assistant_argv(engine: str, vosk_model: Path | None) -> list[str]:
+    """The command line that starts the assistant with one engine."""
+    argv = [sys.executable, "-m", "assistant", "--engine", engine]
+    if vosk_model is not None:
+        argv += ["--vosk-model", str(vosk_model)]
+    return argv
+
+
+def replay_session(case: SessionCase, engine: str, vosk_model: Path | None) -> dict[str, Any]:
+    """Replay one session folder (captions only); disposition, turns, wall time and peak RSS."""
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        record_path = Path(tmp) / "record.json"
+        child = run_child(
+            [
+                *assistant_argv(engine, vosk_model),
+                "--replay",
+                str(case.folder),
+                "--mute",
+                "--json",
+                str(record_path),
+            ]
+        )
+        record: dict[str, Any] = {}
+        if record_path.is_file():
+            record = json.loads(record_path.read_text(encoding="utf-8"))
+    turns = record.get("turns", [])
+    return {
+        "session": case.name,
+        "engine": engine,
+        "expected": case.disposition,
+        "disposition": record.get("disposition"),
+        "right": record.get("disposition") == case.disposition,
+        "turns": len(turns),
+        "answers_given": case.answers,
+        "heard": [t.get("heard") for t in turns],
+        "exit_code": child.code,
+        "seconds": round(child.seconds, 2),
+        "max_rss_mb": round(child.max_rss_mb, 1),
+        "error": child.stderr.strip().splitlines()[-1] if child.code else "",
+    }
+
+
+# --- start-up: process start to the first sound in the speaker ----------------------------------
+
+
+def _first_sound(path: Path, threshold: int = 300) -> tuple[float | None, float]:
+    """(seconds to the first 10 ms frame louder than `threshold` RMS, or None; file seconds)."""
+    import array  # noqa: PLC0415
+
+    with wave.open(str(path), "rb") as w:
+        rate = w.getframerate()
+        samples = array.array("h", w.readframes(w.getnframes()))
+    duration = len(samples) / rate
+    size = rate // 100
+    for start in range(0, len(samples) - size + 1, size):
+        frame = samples[start : start + size]
+        if (sum(s * s for s in frame) / size) ** 0.5 > threshold:
+            return start / rate, duration
+    return None, duration
+
+
+def startup(
+    engine: str, vosk_model: Path | None, session: Path, runs: int, listen_s: float = 2.0
+) -> dict[str, Any]:
+    """Start the assistant (speech on) in a private PulseAudio and record its speaker.
+
+    Measured per run: process start to the first caption line on stdout, and process start to
+    the first sound in the recording of the speaker sink. The recording's sample 0 is placed on
+    the clock as (the moment it was stopped) - (its length), since the null sink's monitor
+    delivers samples in real time. The process is stopped (SIGTERM) `listen_s` after its first
+    caption: only the start is of interest here. Its peak RSS is reported too.
+    """
+    sys.path.insert(0, str(ROOT))
+    from tests.audio_stack import PulseStack  # noqa: PLC0415 - the project's test harness
+
+    reason = PulseStack.available()
+    if reason is not None:
+        return {"engine": engine, "error": f"no private PulseAudio: {reason}"}
+    stack = PulseStack()
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="bench-start-") as tmp:
+        try:
+            env = stack.start(Path(tmp) / "pulse")
+            for i in range(runs):
+                rows.append(
+                    _one_start(
+                        stack=stack,
+                        env=env,
+                        engine=engine,
+                        vosk_model=vosk_model,
+                        session=session,
+                        tmp=Path(tmp),
+                        index=i,
+                        listen_s=listen_s,
+                    )
+                )
+        finally:
+            stack.stop()
+    return {"engine": engine, "runs": rows}
+
+
+def _one_start(
+    *,
+    stack: Any,
+    env: dict[str, str],
+    engine: str,
+    vosk_model: Path | None,
+    session: Path,
+    tmp: Path,
+    index: int,
+    listen_s: float,
+) -> dict[str, Any]:
+    wav = tmp / f"speaker-{engine}-{index}.wav"
+    stack.start_capture(wav)
+    argv = [*assistant_argv(engine, vosk_model), "--replay", str(session), "--json", os.devnull]
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT, text=True
+    )
+    assert proc.stdout is not None
+    first_line = proc.stdout.readline()
+    caption_s = time.perf_counter() - start if first_line else None
+    time.sleep(listen_s)
+    proc.terminate()
+    _, _, usage = os.wait4(proc.pid, 0)
+    proc.returncode = 0
+    proc.stdout.close()
+    if proc.stderr is not None:
+        proc.stderr.close()
+    stopped = time.perf_counter()
+    stack.stop_capture(tail_s=0)
+    onset, duration = _first_sound(wav)
+    sound_s = None if onset is None else (stopped - duration) + onset - start
+    return {
+        "first_caption_s": None if caption_s is None else round(caption_s, 3),
+        "first_sound_s": None if sound_s is None else round(sound_s, 3),
+        "first_line": first_line.strip(),
+        "max_rss_mb": round(usage.ru_maxrss / 1024, 1),
+    }
