@@ -1,4 +1,4 @@
-"""--keep-audio DIR keeps each answer as a WAV readable by the owner only; nothing is kept otherwise."""
+"""--keep-audio DIR keeps each answer as a private WAV; nothing is kept otherwise."""
 
 from __future__ import annotations
 
