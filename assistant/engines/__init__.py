@@ -1,0 +1,1 @@
+"""Speech recogniser adapters, one file per engine, each importing its library lazily."""

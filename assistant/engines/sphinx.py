@@ -1,0 +1,243 @@
+"""PocketSphinx adapter: one decoder, a cached JSGF grammar per question, out-of-grammar rejection.
+
+How rejection works (measured on real recordings, see the engines report in the README):
+each grammar is `(phrase | phrase | ...) | <competitor>`, where <competitor> is one real dictionary
+word out of a few hundred short one-syllable words (one per first-phone/vowel/last-phone class)
+that are NOT acoustically close to any grammar word (phone edit distance > 2). A word that is not
+in the grammar ("banana", "left", "stop" under yes/no) then matches a competitor better than a
+listed phrase and is rejected, instead of being forced onto "yes" or "no". A phone loop inside the
+grammar was tried and rejected: it stole real answers and made decoding take over a second.
+
+The answer is the first of the decoder's best paths (then its 10-best list) that is a listed
+phrase, or stops inside one after a complete shorter phrase ("yes i" -> "yes"). If a competitor
+word comes first, the answer is NotUnderstood. Confidence is the share of the 10 best paths that
+stay inside the grammar (use no competitor word): 1.0 means no competing out-of-grammar path was
+close; answers below `min_confidence` are returned as NotUnderstood. (The decoder's own posterior,
+`hyp().prob`, is always 1.0 for grammars unless bestpath is on, so it carries no information.)
+"""
+
+from __future__ import annotations
+
+import array
+import itertools
+import logging
+import re
+import sys
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant.core.errors import EngineError
+from assistant.core.messages import Expected, Heard, NotUnderstood
+from assistant.core.ports import Audio
+
+log = logging.getLogger(__name__)
+
+RATE = 16000
+_WORD = re.compile(r"[a-z][a-z']*")
+_VOWELS = frozenset(
+    ["AA", "AE", "AH", "AO", "AW", "AY", "EH", "ER", "EY", "IH", "IY", "OW", "OY", "UH", "UW"]
+)
+# Words the phrases need that the CMU dictionary shipped with pocketsphinx lacks (ARPABET).
+EXTRA_PRONUNCIATIONS: Mapping[str, str] = {"sciatica": "S AY AE T IH K AH"}
+
+
+@dataclass(frozen=True)
+class _Search:
+    """One grammar registered in the decoder."""
+
+    name: str
+    phrases: frozenset[str]
+    competitors: frozenset[str]
+
+
+def _edit_distance(a: list[str], b: list[str]) -> int:
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (x != y))
+    return row[-1]
+
+
+def _resample(pcm: bytes, rate: int) -> bytes:
+    """Linear-interpolation resampling of 16-bit mono PCM to 16 kHz (rarely needed)."""
+    src = array.array("h")
+    src.frombytes(pcm)
+    if sys.byteorder == "big":
+        src.byteswap()
+    n = max(1, len(src) * RATE // rate)
+    out = array.array("h", bytes(2 * n))
+    step = rate / RATE
+    for i in range(n):
+        pos = i * step
+        j = int(pos)
+        frac = pos - j
+        a = src[min(j, len(src) - 1)]
+        b = src[min(j + 1, len(src) - 1)]
+        out[i] = int(a + (b - a) * frac)
+    if sys.byteorder == "big":
+        out.byteswap()
+    return out.tobytes()
+
+
+class PocketSphinxRecognizer:
+    """Recognises the expected phrases with PocketSphinx's bundled US English model."""
+
+    name = "pocketsphinx"
+
+    def __init__(
+        self,
+        extra_pronunciations: Mapping[str, str] = EXTRA_PRONUNCIATIONS,
+        nbest: int = 10,
+        min_confidence: float = 0.5,
+        max_competitor_distance: int = 2,
+    ) -> None:
+        try:
+            import pocketsphinx  # noqa: PLC0415 - lazy: the core must not pull in audio engines
+        except ImportError as exc:
+            raise EngineError(
+                "error_engine_missing", engine="pocketsphinx", install="pip install pocketsphinx"
+            ) from exc
+        model = Path(pocketsphinx.get_model_path())
+        hmm, dic = model / "en-us" / "en-us", model / "en-us" / "cmudict-en-us.dict"
+        if not hmm.is_dir() or not dic.is_file():
+            raise EngineError("error_model_missing", path=str(model))
+        try:
+            self._decoder: Any = pocketsphinx.Decoder(
+                hmm=str(hmm), dict=str(dic), samprate=RATE, loglevel="FATAL"
+            )
+        except (RuntimeError, ValueError) as exc:
+            raise EngineError("error_model_broken", path=str(model), detail=str(exc)) from exc
+        for word, phones in extra_pronunciations.items():
+            if self._decoder.lookup_word(word) is None:
+                self._decoder.add_word(word, phones, True)
+        self._short_words = self._read_short_words(dic)
+        self._nbest = nbest
+        self._min_confidence = min_confidence
+        self._max_distance = max_competitor_distance
+        self._searches: dict[tuple[str, ...], _Search] = {}
+
+    @staticmethod
+    def _read_short_words(dic: Path) -> dict[str, list[str]]:
+        """One-syllable words of 2-3 phones, candidates for competitors (first spelling only)."""
+        words: dict[str, list[str]] = {}
+        with dic.open(encoding="utf-8", errors="replace") as f:
+            for line in f:
+                word, *phones = line.split()
+                if (
+                    word.isalpha()
+                    and word.islower()
+                    and len(word) > 1
+                    and 2 <= len(phones) <= 3
+                    and sum(p in _VOWELS for p in phones) == 1
+                ):
+                    words.setdefault(word, phones)
+        return words
+
+    def _competitors(self, grammar_words: Iterable[str]) -> list[str]:
+        prons = [self._decoder.lookup_word(w).split() for w in grammar_words]
+        chosen: dict[tuple[str, ...], str] = {}
+        for word, phones in self._short_words.items():
+            vowel = next(p for p in phones if p in _VOWELS)
+            key = (phones[0], vowel)
+            if key in chosen:
+                continue
+            if all(_edit_distance(phones, p) > self._max_distance for p in prons):
+                chosen[key] = word
+        return sorted(chosen.values())
+
+    def _usable(self, phrases: Iterable[str]) -> list[str]:
+        usable = []
+        for phrase in phrases:
+            words = phrase.lower().split()
+            bad = [
+                w for w in words if not _WORD.fullmatch(w) or self._decoder.lookup_word(w) is None
+            ]
+            if not words or bad:
+                log.warning("pocketsphinx: dropping phrase %r: not in dictionary: %s", phrase, bad)
+                continue
+            usable.append(" ".join(words))
+        return usable
+
+    def _search_for(self, phrases: tuple[str, ...]) -> _Search | None:
+        """The decoder search for these phrases, built once and cached per distinct phrase tuple."""
+        if phrases in self._searches:
+            return self._searches[phrases]
+        usable = self._usable(phrases)
+        if not usable:
+            log.warning("pocketsphinx: no usable phrase in %r", phrases)
+            return None
+        grammar_words = sorted({w for p in usable for w in p.split()})
+        competitors = [w for w in self._competitors(grammar_words) if w not in grammar_words]
+        if not competitors:
+            log.warning(
+                "pocketsphinx: no competitor words for %r: no out-of-grammar rejection", phrases
+            )
+        alternatives = [*usable, "<competitor>"] if competitors else usable
+        jsgf = f"#JSGF V1.0;\ngrammar answer;\npublic <answer> = {' | '.join(alternatives)};\n"
+        if competitors:
+            jsgf += f"<competitor> = {' | '.join(competitors)};\n"
+        search = _Search(f"g{len(self._searches)}", frozenset(usable), frozenset(competitors))
+        try:
+            self._decoder.add_jsgf_string(search.name, jsgf)
+        except ValueError as exc:
+            raise EngineError(
+                "error_model_broken", path="pocketsphinx grammar", detail=str(exc)
+            ) from exc
+        self._searches[phrases] = search
+        log.debug(
+            "pocketsphinx: grammar %s: %d phrases, %d competitors",
+            search.name, len(usable), len(competitors),
+        )  # fmt: skip
+        return search
+
+    def recognize(self, audio: Audio, expected: Expected) -> Heard | NotUnderstood:
+        """Decode one answer under the grammar of `expected.phrases`."""
+        start = time.perf_counter()
+        search = self._search_for(tuple(expected.phrases))
+        if search is None:
+            return NotUnderstood(decode_ms=0.0)
+        if self._decoder.current_search() != search.name:
+            self._decoder.activate_search(search.name)
+        pcm = audio.pcm if audio.sample_rate == RATE else _resample(audio.pcm, audio.sample_rate)
+        try:
+            self._decoder.start_utt()
+            self._decoder.process_raw(pcm, full_utt=True)
+            self._decoder.end_utt()
+        except RuntimeError as exc:
+            raise EngineError("error_model_broken", path="pocketsphinx", detail=str(exc)) from exc
+        text, confidence = self._choose(search)
+        elapsed = (time.perf_counter() - start) * 1000
+        if text is None or confidence < self._min_confidence:
+            return NotUnderstood(decode_ms=elapsed)
+        return Heard(text=text, confidence=confidence, decode_ms=elapsed)
+
+    def _choose(self, search: _Search) -> tuple[str | None, float]:
+        """Pick the best complete phrase among the N best paths; confidence = their agreement."""
+        best = self._decoder.hyp()
+        if best is None or not best.hypstr.strip():
+            return None, 0.0
+        paths = [
+            h.hypstr.split()
+            for h in itertools.islice(self._decoder.nbest(), self._nbest)
+            if h is not None
+        ]
+        paths = paths or [best.hypstr.split()]
+        chosen = None
+        for words in [best.hypstr.split(), *paths]:
+            if any(w in search.competitors for w in words):
+                return None, 0.0  # the best path is out of grammar
+            # A path stopping inside a phrase ("yes i") counts as the longest phrase it starts with.
+            for end in range(len(words), 0, -1):
+                if " ".join(words[:end]) in search.phrases:
+                    chosen = words[:end]
+                    break
+            if chosen is not None:
+                break
+        if chosen is None:
+            return None, 0.0
+        in_grammar = sum(1 for words in paths if not any(w in search.competitors for w in words))
+        return " ".join(chosen), in_grammar / len(paths)
