@@ -1,0 +1,193 @@
+"""Every fixture clip (audio_fixtures/manifest.csv) through PocketSphinx and the Matcher; sessions.
+
+Each clip is decoded under its question's grammar (`Matcher.phrases_for`) and the words heard are
+matched as an answer to that question. The accuracy per voice and per noise level is printed
+(always, outside pytest's capture) and held to floors: clean >= 97 %, 10 dB SNR >= 90 %.
+Out-of-grammar clips (no expected intent) must never come out as yes or no. Every folder in
+audio_fixtures/sessions/ is replayed by the command line and must reach its expected disposition.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+import wave
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.core.matcher import Match, Matcher
+from assistant.core.messages import Expected, Heard
+from assistant.core.ports import Audio
+
+try:
+    import pocketsphinx  # noqa: F401 - only checks that the engine is installed
+except ImportError:
+    pytest.skip(
+        "pocketsphinx is not installed (pip install 'back-assistant[sphinx]')",
+        allow_module_level=True,
+    )
+
+pytestmark = pytest.mark.audio
+
+FIXTURES = Path(__file__).resolve().parents[1] / "audio_fixtures"
+MANIFEST = FIXTURES / "manifest.csv"
+SESSIONS = sorted(p for p in (FIXTURES / "sessions").glob("*") if (p / "expected.json").is_file())
+FLOORS = {"clean": 0.97, "10": 0.90}
+"""Least share of in-grammar clips that must give their manifest intent and slots, per SNR."""
+
+
+def manifest() -> list[dict[str, str]]:
+    with MANIFEST.open(newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+ROWS = manifest() if MANIFEST.is_file() else []
+OUT_OF_GRAMMAR = [r for r in ROWS if not r["expected_intent"]]
+
+
+@dataclass(frozen=True)
+class Result:
+    """What one clip came out as."""
+
+    row: dict[str, str]
+    heard: str | None  # None: NotUnderstood
+    intent: str  # "" when nothing matched
+    slots: str
+
+    @property
+    def ok(self) -> bool:
+        return (self.intent, self.slots) == (self.row["expected_intent"], self.row["slots"])
+
+
+def slots_text(match: Match | None) -> str:
+    """Slots as the manifest writes them: "places=legs+feet", "term=sciatica"."""
+    if match is None:
+        return ""
+    return ";".join(
+        f"{name}={'+'.join(value) if isinstance(value, list) else value}"
+        for name, value in sorted(match.slots.items())
+    )
+
+
+def read_audio(path: Path) -> Audio:
+    with wave.open(str(path), "rb") as w:
+        assert (w.getnchannels(), w.getsampwidth()) == (1, 2), path
+        return Audio(w.readframes(w.getnframes()), w.getframerate())
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> Any:
+    from assistant.engines.sphinx import PocketSphinxRecognizer
+
+    return PocketSphinxRecognizer()
+
+
+@pytest.fixture(scope="module")
+def results(recognizer: Any, matcher: Matcher) -> dict[str, Result]:
+    """Every manifest clip decoded once under its question's grammar, by file name."""
+    if not ROWS:
+        pytest.fail(f"{MANIFEST} is missing: run .venv/bin/python audio_fixtures/generate.py")
+    grammars: dict[str, Expected] = {}
+    out: dict[str, Result] = {}
+    for row in ROWS:
+        qid = row["question"]
+        expected = grammars.setdefault(qid, Expected(qid, matcher.phrases_for(qid)))
+        event = recognizer.recognize(read_audio(FIXTURES / row["file"]), expected)
+        if isinstance(event, Heard):
+            match = matcher.match(event.text, qid, event.confidence)
+            out[row["file"]] = Result(
+                row, event.text, match.intent if match else "", slots_text(match)
+            )
+        else:
+            out[row["file"]] = Result(row, None, "", "")
+    return out
+
+
+def table(results: dict[str, Result]) -> Iterator[str]:
+    """Accuracy per voice (rows) and per SNR (columns) of the in-grammar clips."""
+    cells: dict[tuple[str, str], list[bool]] = defaultdict(list)
+    for r in results.values():
+        if r.row["expected_intent"]:
+            for voice in (r.row["voice"], "all"):
+                for snr in (r.row["snr"], "all"):
+                    cells[voice, snr].append(r.ok)
+    snrs = ("clean", "20", "10", "all")
+    yield f"{'voice':<10}" + "".join(
+        f"{s if s in ('clean', 'all') else s + ' dB':>16}" for s in snrs
+    )
+    for voice in [*sorted({v for v, _ in cells if v != "all"}), "all"]:
+        line = f"{voice:<10}"
+        for snr in snrs:
+            got = cells.get((voice, snr), [])
+            line += f"{sum(got):>5}/{len(got):<4}{100 * sum(got) / max(1, len(got)):5.1f}% "
+        yield line
+
+
+def describe(r: Result) -> str:
+    heard = "(not understood)" if r.heard is None else repr(r.heard)
+    return (
+        f"{r.row['file']}: said {r.row['text']!r} at {r.row['question']}, heard {heard} -> "
+        f"{r.intent or 'nothing'} {r.slots}".rstrip()
+        + f" (expected {r.row['expected_intent'] or 'nothing'} {r.row['slots']})".rstrip()
+    )
+
+
+def test_accuracy_per_voice_and_snr(
+    results: dict[str, Result], capsys: pytest.CaptureFixture[str]
+) -> None:
+    failures = [r for r in results.values() if r.row["expected_intent"] and not r.ok]
+    yes_as_no = [r for r in failures if r.row["expected_intent"] == "yes" and r.intent == "no"]
+    with capsys.disabled():
+        print("\nPocketSphinx + Matcher on audio_fixtures (intent and slots as in the manifest):")
+        for line in table(results):
+            print("  " + line)
+        for r in failures:
+            print("  FAIL " + describe(r))
+        if yes_as_no:
+            print(f"  SAFETY: {len(yes_as_no)} yes answer(s) heard as no")
+    below = []
+    for snr, floor in FLOORS.items():
+        got = [r.ok for r in results.values() if r.row["expected_intent"] and r.row["snr"] == snr]
+        assert got, f"no in-grammar clips at snr={snr} in the manifest"
+        share = sum(got) / len(got)
+        if share < floor:
+            below.append(f"snr={snr}: {share:.1%} < {floor:.0%}")
+    assert not below, "accuracy below the floor: " + ", ".join(below)
+
+
+@pytest.mark.parametrize("row", OUT_OF_GRAMMAR, ids=[Path(r["file"]).stem for r in OUT_OF_GRAMMAR])
+def test_out_of_grammar_is_never_yes_or_no(row: dict[str, str], results: dict[str, Result]) -> None:
+    r = results[row["file"]]
+    assert r.intent not in ("yes", "no"), describe(r)
+
+
+def json_record(stdout: str) -> dict[str, Any]:
+    """The session record printed after the captions (the last object starting a line)."""
+    text = "\n" + stdout
+    start = text.rfind("\n{")
+    assert start >= 0, f"no JSON record in the output:\n{stdout[-2000:]}"
+    record: dict[str, Any] = json.JSONDecoder().raw_decode(text[start + 1 :])[0]
+    return record
+
+
+@pytest.mark.parametrize("folder", SESSIONS, ids=[p.name for p in SESSIONS])
+def test_session_replays_to_its_disposition(folder: Path) -> None:
+    expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
+    done = subprocess.run(
+        [sys.executable, "-m", "assistant", "--engine", "sphinx", "--replay", str(folder),
+         "--mute", "--json", "-"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    record = json_record(done.stdout)
+    heard = [(t.get("question"), t.get("heard"), t.get("intent")) for t in record.get("turns", [])]
+    assert record["disposition"] == expected["disposition"], (
+        f"answers {expected['answers']} were heard as {heard}"
+    )

@@ -1,0 +1,123 @@
+"""Real human recordings (../shared/real_speech) through PocketSphinx under a warning-sign grammar.
+
+The yes/ and no/ clips (Google Speech Commands and two TensorFlow Lite Micro samples) must come
+out as their own answer under the `bladder` question's grammar at least 95 % of the time. The
+other single words (stop, go, up, digits ...) are only reported: what each comes out as under
+that grammar. None should be heard as "yes"; one that is is a safety finding and is also raised
+as a warning so it shows in pytest's summary.
+"""
+
+from __future__ import annotations
+
+import csv
+import warnings
+import wave
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.core.matcher import Matcher
+from assistant.core.messages import Expected, Heard
+from assistant.core.ports import Audio
+
+try:
+    import pocketsphinx  # noqa: F401 - only checks that the engine is installed
+except ImportError:
+    pytest.skip(
+        "pocketsphinx is not installed (pip install 'back-assistant[sphinx]')",
+        allow_module_level=True,
+    )
+
+pytestmark = pytest.mark.audio
+
+REAL = Path(__file__).resolve().parents[2] / "shared" / "real_speech"
+QUESTION = "bladder"
+FLOOR = 0.95
+
+if not (REAL / "MANIFEST.csv").is_file():
+    pytest.skip(f"no real recordings at {REAL} (MANIFEST.csv missing)", allow_module_level=True)
+
+
+def clips() -> dict[str, list[Path]]:
+    """Single-word clips by word (the folder name), from MANIFEST.csv."""
+    by_word: dict[str, list[Path]] = defaultdict(list)
+    with (REAL / "MANIFEST.csv").open(newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            word = row["path"].split("/", 1)[0]
+            if word != "sentences" and (REAL / row["path"]).is_file():
+                by_word[word].append(REAL / row["path"])
+    return by_word
+
+
+CLIPS = clips()
+
+
+def read_audio(path: Path) -> Audio:
+    with wave.open(str(path), "rb") as w:
+        assert (w.getnchannels(), w.getsampwidth()) == (1, 2), path
+        return Audio(w.readframes(w.getnframes()), w.getframerate())
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> Any:
+    from assistant.engines.sphinx import PocketSphinxRecognizer
+
+    return PocketSphinxRecognizer()
+
+
+@pytest.fixture(scope="module")
+def hear(recognizer: Any, matcher: Matcher) -> Any:
+    """Decode one clip under the bladder grammar: (words heard or None, intent or "")."""
+    expected = Expected(QUESTION, matcher.phrases_for(QUESTION))
+
+    def run(path: Path) -> tuple[str | None, str]:
+        event = recognizer.recognize(read_audio(path), expected)
+        if not isinstance(event, Heard):
+            return None, ""
+        match = matcher.match(event.text, QUESTION, event.confidence)
+        return event.text, match.intent if match else ""
+
+    return run
+
+
+def test_yes_and_no_reach_the_floor(hear: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    results = [(word, path, *hear(path)) for word in ("yes", "no") for path in CLIPS[word]]
+    assert results, f"no yes/ or no/ clips in {REAL}"
+    right = [r for r in results if r[3] == r[0]]
+    share = len(right) / len(results)
+    with capsys.disabled():
+        print(
+            f"\nreal speech under the {QUESTION} grammar: {len(right)}/{len(results)} {share:.1%}"
+        )
+        for word, path, heard, intent in results:
+            if intent != word:
+                print(f"  FAIL {word}/{path.name}: heard {heard!r} -> {intent or 'nothing'}")
+    assert share >= FLOOR
+
+
+def test_other_words_report(hear: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    """Report only: what every other word comes out as; a "yes" is a safety finding."""
+    outcomes: dict[str, Counter[str]] = {}
+    as_yes: list[str] = []
+    for word, paths in sorted(CLIPS.items()):
+        if word in ("yes", "no"):
+            continue
+        outcomes[word] = Counter()
+        for path in paths:
+            heard, intent = hear(path)
+            outcomes[word][intent or "nothing"] += 1
+            if intent == "yes":
+                as_yes.append(f"{word}/{path.name} heard {heard!r}")
+    with capsys.disabled():
+        print(f"\nother words under the {QUESTION} grammar (intent: count):")
+        for word, counts in outcomes.items():
+            print(f"  {word:<6} " + ", ".join(f"{k} {v}" for k, v in counts.most_common()))
+        for line in as_yes:
+            print(f"  SAFETY: {line} -> yes")
+    if as_yes:
+        warnings.warn(
+            f"{len(as_yes)} non-answer word(s) heard as yes under {QUESTION}: {as_yes}",
+            stacklevel=1,
+        )
