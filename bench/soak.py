@@ -1,6 +1,6 @@
 """Soak: many --wake sessions back to back in ONE process (replay path); resident memory stays flat.
 
-    .venv/bin/python bench/soak.py                      # 200 self_care sessions, sample every 10
+    .venv/bin/python bench/soak.py                      # 200 "soon" sessions, sample every 10
     .venv/bin/python bench/soak.py --sessions 30 --every 5 --report out.json
 
 It speaks the wake phrase with espeak-ng (en-us, 150 wpm, 16 kHz mono), lays out a folder of
@@ -132,14 +132,16 @@ def run(args: argparse.Namespace) -> Soak:
         command = [SCRIPT, "--wake", PHRASE, "--replay", str(clips), "--mute"]
         command += ["--engine", args.engine]
         started = time.monotonic()
-        process = subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,
-        )
+        errors = Path(tmp) / "stderr.txt"
+        with errors.open("w") as stderr_file:  # a file: a full pipe would stall the process
+            process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=stderr_file,
+                text=True,
+                start_new_session=True,
+            )
         lines: queue.Queue[str | None] = queue.Queue()
         threading.Thread(target=_read, args=(process.stdout, lines), daemon=True).start()
         prompts = 0
@@ -169,7 +171,7 @@ def run(args: argparse.Namespace) -> Soak:
                 process.wait()
         soak.seconds = time.monotonic() - started
         soak.returncode = process.returncode
-        stderr = process.stderr.read() if process.stderr else ""
+        stderr = errors.read_text(errors="replace")
     if process.returncode != 0:
         soak.problems.append(f"exit code {process.returncode}: {stderr.strip()[-300:]}")
     if prompts - 1 != args.sessions:
@@ -209,7 +211,7 @@ def report(soak: Soak, limit_mb: float) -> int:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     p.add_argument("--sessions", type=int, default=200, help="sessions to run (default 200)")
-    p.add_argument("--session", default="self_care", help="folder in audio_fixtures/sessions")
+    p.add_argument("--session", default="soon", help="folder in audio_fixtures/sessions")
     p.add_argument("--every", type=int, default=10, help="sample RSS every N sessions")
     p.add_argument("--baseline", type=int, help="session whose RSS growth is measured from")
     p.add_argument("--max-growth-mb", type=float, default=20.0)
