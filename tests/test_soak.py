@@ -27,8 +27,8 @@ def test_thirty_wake_sessions_in_one_process_keep_memory_flat(tmp_path: Path) ->
     for tool in ("espeak-ng", "sox"):
         if shutil.which(tool) is None:
             pytest.skip(f"{tool} is not installed")
-    if not (SESSIONS / "self_care" / "expected.json").exists():
-        pytest.skip(f"{SESSIONS}/self_care is missing: run audio_fixtures/generate.py")
+    if not (SESSIONS / "soon" / "expected.json").exists():
+        pytest.skip(f"{SESSIONS}/soon is missing: run audio_fixtures/generate.py")
     report = tmp_path / "soak.json"
     done = subprocess.run(
         [
