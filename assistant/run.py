@@ -52,11 +52,14 @@ def run_session(args: argparse.Namespace, content: Content) -> int:
         listener = TextListener(sys.stdin, sys.stdout)
     else:
         try:
-            recognizer, notes = _recognizer(args)
+            recognizer, notes = _recognizer(args, content)
             engine = recognizer.name
+            listener = _listener(args, recognizer)  # before any note: a missing mic is said first
             for key, fields in notes:
-                say_line(key, **fields)
-            listener = _listener(args, recognizer)
+                if "reason" in fields:  # a fallback: the error's own line goes to stderr
+                    reason = AssistantError(fields["reason"], **fields)
+                    print(_error_text(triage, reason), file=sys.stderr)
+                say_line(key)
         except AssistantError as error:  # bad files, no microphone, no engine: before any answer
             print(_error_text(triage, error), file=sys.stderr)
             _write_outputs(args, triage, triage.start()[0], engine)
@@ -133,12 +136,14 @@ def _speaker(args: argparse.Namespace, on_failure: Callable[[SpeechOutputError],
     return FallbackSpeaker(inner, on_failure)
 
 
-def _recognizer(args: argparse.Namespace) -> tuple[Recognizer, list[tuple[str, dict[str, str]]]]:
+def _recognizer(
+    args: argparse.Namespace, content: Content
+) -> tuple[Recognizer, list[tuple[str, dict[str, str]]]]:
     import os  # noqa: PLC0415
 
     from assistant.engines.select import make_recognizer  # noqa: PLC0415 - loads a speech engine
 
-    return make_recognizer(args.engine, args.vosk_model, os.environ)
+    return make_recognizer(args.engine, args.vosk_model, os.environ, content.pronunciations)
 
 
 def _listener(args: argparse.Namespace, recognizer: Recognizer) -> Listener:

@@ -27,7 +27,9 @@ def transcribe(args: argparse.Namespace, content: Content) -> int:
         if qid not in {q.id for q in content.questions}:
             _unknown(qid)
         expected = Expected(qid, matcher.phrases_for(qid))
-    recognizer, _ = make_recognizer(args.engine, args.vosk_model, os.environ)
+    recognizer, _ = make_recognizer(
+        args.engine, args.vosk_model, os.environ, content.pronunciations
+    )
     listener = ReplayListener(args.files, recognizer)
     rows: list[dict[str, Any]] = []
     for path in listener.files:

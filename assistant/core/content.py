@@ -114,6 +114,7 @@ class Settings:
     language: str
     emergency_number: str
     low_confidence: float
+    command_min_confidence: float
     fuzzy_min_score: float
     fuzzy_margin: float
     max_failures: int
@@ -141,6 +142,7 @@ class Content:
     place_explanations: Mapping[str, str]
     normalizer: Normalizer
     lead_words: Mapping[str, frozenset[str]]
+    pronunciations: Mapping[str, str]
 
     def question(self, qid: str) -> Question:
         """The question with id `qid`."""
@@ -165,7 +167,7 @@ def load(folder: Path | None = None) -> Content:
     return build(folder, raw)
 
 
-_FILES = ("settings", "normalize", "answers", "questions", "texts")
+_FILES = ("settings", "normalize", "answers", "questions", "texts", "pronunciations")
 
 
 class _Loader(yaml.SafeLoader):

@@ -58,8 +58,8 @@ class Triage:
             return self._failure(state, q, [])
         match = self.matcher.match(event.text, state.qid, event.confidence)
         state = _log(state, _turn(state.qid, event, match))
-        low = self.content.settings.low_confidence
-        if match is None or (match.intent in _DESTRUCTIVE and match.confidence < low):
+        floor = self.content.settings.command_min_confidence
+        if match is None or (match.intent in _DESTRUCTIVE and match.confidence < floor):
             return self._failure(state, q, [])
         return self._on_intent(state, q, match)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import cached_property
@@ -26,6 +27,7 @@ class _Phrase:
     intent: str
     slots: dict[str, tuple[str, ...]]
     negated: bool
+    spoken: str
 
 
 class Matcher:
@@ -43,7 +45,8 @@ class Matcher:
                 for text, slots in expand(template, self.content.lists):
                     words = self.norm.tokens(text)
                     if words:
-                        out.append(_Phrase(words, intent, slots, self.norm.is_negated(words)))
+                        negated = self.norm.is_negated(words)
+                        out.append(_Phrase(words, intent, slots, negated, text))
         return out
 
     @cached_property
@@ -73,14 +76,17 @@ class Matcher:
             self._tables[q.id] = (exact, tuple(ordered))
         return self._tables[q.id]
 
+    def _spoken(self, phrases: Iterable[_Phrase]) -> tuple[str, ...]:
+        return tuple(sorted({form for p in phrases for form in self.norm.spoken_forms(p.spoken)}))
+
     def general_phrases(self) -> tuple[str, ...]:
-        """The general answers and commands, for listening outside a question."""
-        return tuple(sorted({" ".join(p.words) for p in self._general}))
+        """What the recogniser listens for outside a question: the general answers and commands."""
+        return self._spoken(self._general)
 
     def phrases_for(self, qid: str) -> tuple[str, ...]:
-        """Every phrase this question accepts (its own answers, the general ones, the commands)."""
-        exact, _ = self._table(self.content.question(qid))
-        return tuple(sorted(" ".join(words) for words in exact))
+        """What the recogniser listens for at this question: every phrase it accepts, as spoken."""
+        _, ordered = self._table(self.content.question(qid))
+        return self._spoken(ordered)
 
     def intents_for(self, qid: str) -> tuple[str, ...]:
         """The intents this question accepts."""

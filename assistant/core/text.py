@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*|'[a-z]+")
+_SPOKEN = re.compile(r"[^a-z' ]+")
 
 
 @dataclass(frozen=True)
@@ -15,6 +16,7 @@ class Normalizer:
     contractions: dict[str, str]
     fillers: frozenset[str]
     negators: frozenset[str]
+    spoken: dict[str, str] = field(default_factory=dict)
 
     def tokens(self, text: str) -> tuple[str, ...]:
         """The words of `text`, normalised; punctuation and fillers are dropped."""
@@ -38,6 +40,15 @@ class Normalizer:
     def text(self, text: str) -> str:
         """The normalised words joined by single spaces."""
         return " ".join(self.tokens(text))
+
+    def spoken_forms(self, phrase: str) -> set[str]:
+        """A phrase as written, and with its words contracted as people say them aloud."""
+        words = [w for w in _SPOKEN.sub(" ", phrase.lower().replace("\u2019", "'")).split() if w]
+        plain = " ".join(w for i, w in enumerate(words) if i == 0 or words[i - 1] != w)
+        contracted = f" {plain} "
+        for full, short in self.spoken.items():
+            contracted = contracted.replace(f" {full} ", f" {short} ")
+        return {plain, contracted.strip()} - {""}
 
     def is_negated(self, tokens: tuple[str, ...]) -> bool:
         """Whether the words contain a negation ("not", "no", "never", ...)."""

@@ -94,6 +94,7 @@ def build(folder: Path, raw: Mapping[str, Mapping[str, Any]]) -> Content:
         place_explanations=expl,
         normalizer=normalizer,
         lead_words=lead,
+        pronunciations=_pronunciations(files["pronunciations"]),
     )
     _check_references(content, files)
     sections = [
@@ -122,6 +123,7 @@ def _settings(f: _File) -> Settings:
         language=f.get(d, "language", str, ""),
         emergency_number=f.get(d, "emergency_number", str, ""),
         low_confidence=f.get(d, "low_confidence", float, ""),
+        command_min_confidence=f.get(d, "command_min_confidence", float, ""),
         fuzzy_min_score=f.get(d, "fuzzy_min_score", float, ""),
         fuzzy_margin=f.get(d, "fuzzy_margin", float, ""),
         max_failures=f.get(d, "max_failures", int, ""),
@@ -140,7 +142,15 @@ def _normalizer(f: _File) -> tuple[Normalizer, dict[str, frozenset[str]]]:
     negators = frozenset(f.strings(f.get(d, "negators", list, ""), "negators"))
     lead_raw = f.get(d, "lead_words", dict, "")
     lead = {k: frozenset(f.strings(lead_raw.get(k), f"lead_words.{k}")) for k in ("yes", "no")}
-    return Normalizer(contractions, fillers, negators), lead
+    spoken = {str(k): str(v) for k, v in f.get(d, "spoken_contractions", dict, "").items()}
+    return Normalizer(contractions, fillers, negators, spoken), lead
+
+
+def _pronunciations(f: _File) -> dict[str, str]:
+    for word, phones in f.data.items():
+        if not isinstance(phones, str) or not phones.split():
+            raise f.fail(str(word), 'must be a text of phones, e.g. "S AY AE T IH K AH"')
+    return {str(k): str(v) for k, v in f.data.items()}
 
 
 def _lists(f: _File) -> dict[str, dict[str, tuple[str, ...]]]:
