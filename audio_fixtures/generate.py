@@ -25,7 +25,8 @@ a template allows in hassil's order with duplicates removed (see `--list`). Each
 matched once more with the Matcher, and the manifest takes its intent and slots from that match,
 so a change in intents/ that moves a phrase to another intent stops the generator.
 
-All audio is 16 kHz mono 16-bit PCM with about 0.2 s of silence before and after the speech.
+All audio is 16 kHz mono 16-bit PCM with about 0.2 s of quiet before and after the speech;
+"clean" clips have a quiet-room pink noise floor 40 dB below the speech (never digital silence).
 Nothing is random except the noise, which is seeded from the file name, so a rerun on the same
 espeak-ng and sox versions writes the same bytes.
 """
@@ -58,6 +59,8 @@ from assistant.core.templates import expand  # noqa: E402
 
 RATE = 16000
 PAD = 0.2
+FLOOR_DB = 40.0
+"""The quiet-room noise floor of "clean" clips, in dB below the speech's active level."""
 """Seconds of silence kept before and after the speech."""
 
 MALE = ("en-us+m3", "en-us+m1")
@@ -132,15 +135,23 @@ OUT_OF_GRAMMAR_WORDS = ("banana", "purple elephant")
 """Spoken words that answer nothing; like the sounds below they must never count as yes or no."""
 
 COUGH = "(cough)"
+NO_TWICE = (NO, NO)
+"""A spoken "no" to an emergency question, and the "no" that answers its confirmation."""
+SAFE_START = NO_TWICE * 3
+"""No to the three emergency questions (bladder, saddle, both legs), each confirmed."""
 SESSIONS: dict[str, tuple[str, tuple[Pick | str, ...]]] = {
     "emergency": ("emergency", (OWN["bladder"][0],)),
-    "urgent": ("urgent", (NO, NO, NO, OWN["weakness"][0], NO, NO, NO)),
-    "soon": ("soon", (NO, NO, NO, NO, NO, OWN["severity"][0], NO)),
-    "self_care": ("self_care", (NO, NO, NO, NO, NO, NO, YES, LOCATION[0])),
-    "command": ("self_care", (NO, COMMANDS[0], NO, NO, COMMANDS[7], NO, NO, NO, NO)),
-    "misheard": ("self_care", (NO, NO, NO, COUGH, OWN["weakness"][1], NO, NO, NO)),
+    "urgent": ("urgent", (*SAFE_START, OWN["weakness"][0], NO, NO, NO)),
+    "soon": ("soon", (*SAFE_START, NO, NO, OWN["severity"][0], NO)),
+    "self_care": ("self_care", (*SAFE_START, NO, NO, NO, YES, LOCATION[0])),
+    "command": (
+        "self_care",
+        (*NO_TWICE, COMMANDS[0], *NO_TWICE, *NO_TWICE, COMMANDS[7], NO, NO, NO, NO),
+    ),
+    "misheard": ("self_care", (*SAFE_START, COUGH, OWN["weakness"][1], NO, NO, NO)),
 }
-"""Whole conversations: the disposition they reach and each answer in turn."""
+"""Whole conversations: the disposition they reach and each answer in turn (spoken "no"s to
+emergency questions are confirmed once, so each comes with a second "no")."""
 
 
 @dataclass(frozen=True)
@@ -221,6 +232,10 @@ def speak(text: str, voice: str, speed: int, out: Path) -> None:
             str(out), *trim, "reverse", *trim, "reverse", "gain", "-n", "-3",
             "pad", str(PAD), str(PAD),
         )  # fmt: skip
+    # A microphone never gives digital silence: "clean" means a quiet room, a pink noise floor
+    # FLOOR_DB below the speech. (Exact zeros around the speech made PocketSphinx hear "help"
+    # as "i do" and "not sure" as "slower"; no real recording has them.)
+    write_pcm(out, mix(read_pcm(out), FLOOR_DB, "pink", f"floor:{out.name}"))
 
 
 def sox_synth(out: Path, *effects: str) -> None:
