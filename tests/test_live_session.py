@@ -397,11 +397,6 @@ def test_live_mode_without_any_audio_is_one_line_and_exit_4(tmp_path: Path, spee
 
 
 @no_sound_card
-@pytest.mark.xfail(
-    strict=True,
-    reason="PortAudio aborts (SIGABRT, 'pa_linux_alsa.c: BuildDeviceList: Assertion devIdx < "
-    "numDeviceNames') when ALSA's configuration is empty; the message is hidden with fd 2",
-)
 def test_live_mode_with_an_empty_alsa_configuration_is_one_line_and_exit_4(
     tmp_path: Path,
 ) -> None:
@@ -439,11 +434,6 @@ def test_typed_mode_without_audio_says_so_once_and_captions_go_on(tmp_path: Path
     assert len(speech) == 1, done.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="FallbackSpeaker also logs 'WARNING assistant.io.tts: speech output off: ...' at the "
-    "default log level, so stderr has two lines for one problem (README: one line)",
-)
 def test_typed_mode_without_audio_has_nothing_else_on_stderr(tmp_path: Path) -> None:
     errors = typed_without_audio(tmp_path).stderr.splitlines()
     assert len(errors) == 1, errors

@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from types import TracebackType
 from typing import Any
@@ -52,6 +54,26 @@ def _pyaudio() -> Any:
     return pyaudio
 
 
+def _probe_portaudio() -> None:
+    """Start PortAudio once in a child process first, so a broken setup cannot kill this one.
+
+    With an empty ALSA configuration PortAudio aborts the whole process (SIGABRT in
+    BuildDeviceList), which no exception handler can catch.
+    """
+    probe = "import pyaudio; pyaudio.PyAudio().terminate()"
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        raise AudioInputError(
+            "error_no_microphone", detail="the audio system did not start"
+        ) from None
+    if done.returncode != 0:
+        detail = f"the audio system failed to start (exit {done.returncode})"
+        raise AudioInputError("error_no_microphone", detail=detail)
+
+
 def _stream_detail(error: OSError) -> str:
     """Describe a PortAudio failure briefly (its code, not its English message)."""
     code = error.errno if isinstance(error.errno, int) else (error.args or ("?",))[0]
@@ -63,6 +85,7 @@ def _stream_detail(error: OSError) -> str:
 def list_microphones() -> list[tuple[int, str]]:
     """Input devices as (device index, name), for `--microphone INDEX`; empty if there are none."""
     pyaudio = _pyaudio()
+    _probe_portaudio()
     with _quiet_native_stderr():
         audio = pyaudio.PyAudio()
         try:
@@ -96,6 +119,8 @@ class MicrophoneListener:
         self._settings = CaptureSettings(pause=pause, timeout=timeout, phrase_limit=phrase_limit)
         self._listener = new_sr_recognizer(self._settings)
         self._source: Any = None
+        _pyaudio()
+        _probe_portaudio()
         self._open()
 
     def _open(self) -> None:

@@ -275,7 +275,7 @@ class FallbackSpeaker:
             self.inner.say(text)
         except SpeechOutputError as error:
             self.failed = error
-            log.warning("speech output off: %s", error.fields.get("detail", error))
+            log.info("speech output off: %s", error.fields.get("detail", error))
             self.on_failure(error)
 
     def change_rate(self, steps: int) -> None:
