@@ -152,13 +152,14 @@ def main() -> int:
     p.add_argument("--startup-runs", type=int, default=3)
     args = p.parse_args()
     began = time.perf_counter()
-    matcher = Matcher(load())
+    content = load()
+    matcher = Matcher(content)
     try:
         from assistant.engines.select import make_recognizer  # noqa: PLC0415
     except ImportError as error:  # the adapters are not there: measure the naive way only
         print(f"no speech adapters ({error}): only the naive way is measured", file=sys.stderr)
         return naive_only(args, matcher, began)
-    recognizer, _ = make_recognizer("sphinx", None, os.environ)
+    recognizer, _ = make_recognizer("sphinx", None, os.environ, content.pronunciations)
     clips = fixture_clips() + real_clips()
     print(f"1/6 {len(clips)} clips through PocketSphinx ...", file=sys.stderr)
     outcomes = run_clips(clips, recognizer, matcher)

@@ -48,10 +48,11 @@ def read(path: Path) -> Audio:
 def main(size: int) -> None:
     from assistant.engines.sphinx import PocketSphinxRecognizer  # noqa: PLC0415
 
-    matcher = Matcher(load())
+    content = load()
+    matcher = Matcher(content)
     clips = [c for c in fixture_clips() if c.question == QUESTION and c.intent in ("yes", "no")]
     audio = [read(c.path) for c in clips]
-    recognizer = PocketSphinxRecognizer()
+    recognizer = PocketSphinxRecognizer(content.pronunciations)
     expected = Expected(QUESTION, grammar(matcher, size))
     start = time.perf_counter()
     first = recognizer.recognize(audio[0], expected)  # builds (and caches) this grammar
