@@ -70,7 +70,11 @@ def expand(paths: Sequence[Path]) -> list[Path]:
     """Files in the given order; a directory gives its audio files (not sub-folders) by name."""
     files: list[Path] = []
     for path in map(Path, paths):
-        if not path.is_dir():
+        try:
+            folder = path.is_dir()
+        except OSError as error:  # a parent folder we may not enter: PermissionError
+            raise _error("error_file_unreadable", path, _os_detail(error)) from None
+        if not folder:
             files.append(path)
             continue
         try:
@@ -175,7 +179,11 @@ def _check_with_audiofile(path: Path, kind: str) -> None:
 
 def _check(path: Path) -> _Clip:
     """Everything that can be wrong with one input file, as one AudioInputError."""
-    if not path.exists():
+    try:
+        exists = path.exists()
+    except OSError as error:  # Path.exists() lets PermissionError through
+        raise _error("error_file_unreadable", path, _os_detail(error)) from None
+    if not exists:
         raise _error("error_file_missing", path)
     try:
         with path.open("rb") as f:
