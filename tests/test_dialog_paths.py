@@ -10,25 +10,8 @@ from assistant.core.content import DISPOSITIONS
 from assistant.core.dialog import Triage
 from assistant.core.messages import Event, Heard, Listen, Say, Silence
 from assistant.core.state import AFTER_EMERGENCY, State
+from tests.clinical_oracle import UNSURE_RAISES, YES_RAISES
 
-# The oracle, written from CLINICAL.md (not from intents/): what a yes raises, and what a
-# sign that stays uncertain (not sure twice, or no answer three times) raises.
-YES_RAISES = {
-    "bladder": "emergency",
-    "saddle": "emergency",
-    "both_legs": "emergency",
-    "weakness": "urgent",
-    "serious": "urgent",
-    "severity": "soon",
-}
-UNSURE_RAISES = {
-    "bladder": "urgent",
-    "saddle": "urgent",
-    "both_legs": "urgent",
-    "weakness": "urgent",
-    "serious": "urgent",
-    "severity": "soon",
-}
 ORDER = [
     "bladder",
     "saddle",

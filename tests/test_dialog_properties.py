@@ -18,16 +18,8 @@ from assistant.core.messages import (
     Silence,
 )
 from assistant.core.state import AFTER_EMERGENCY
+from tests.clinical_oracle import EMERGENCY, UNSURE_RAISES, YES_RAISES
 
-EMERGENCY = {"bladder", "saddle", "both_legs"}
-YES_RAISES = {
-    "bladder": "emergency",
-    "saddle": "emergency",
-    "both_legs": "emergency",
-    "weakness": "urgent",
-    "serious": "urgent",
-    "severity": "soon",
-}
 ANSWERS = [
     "yes",
     "no",
@@ -134,6 +126,6 @@ def test_no_sequence_ends_below_what_its_answers_require(
         if m and m.intent == "unsure":
             unsure[qid] = unsure.get(qid, 0) + 1
             if unsure[qid] >= 2:
-                need = max(need, DISPOSITIONS.index("soon" if qid == "severity" else "urgent"))
+                need = max(need, DISPOSITIONS.index(UNSURE_RAISES[qid]))
     got = state.outcome.disposition
     assert (DISPOSITIONS.index(got) if got else -1) >= need, (got, seen)
