@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.core.content import load
 from assistant.core.messages import Expected, Heard, NotUnderstood
 from tests import speech_synth
 
@@ -30,7 +31,7 @@ YES_NO = Expected("yes_no", ("yes", "no"))
 
 @pytest.fixture(scope="module")
 def rec() -> PocketSphinxRecognizer:
-    return PocketSphinxRecognizer()
+    return PocketSphinxRecognizer(load().pronunciations)
 
 
 @pytest.fixture(scope="module")
@@ -119,8 +120,10 @@ def test_real_yes_no_recordings(rec: PocketSphinxRecognizer) -> None:
           f"median decode {statistics.median(times):.1f} ms")  # fmt: skip
     # A wrong answer (a yes heard as a no) is the dangerous failure: there must be none.
     assert wrong == []
-    # Measured 20/22 (90.9%): both misses are one speaker, rejected as NotUnderstood, not wrong.
-    assert correct / total >= 0.90, results
+    # Measured 20/22 (90.9%) when a path stopping inside a phrase ("yes i") was cut back to "yes";
+    # that cut also turned "both legs" into "no", so it went: now 18/22 (81.8%), every miss
+    # NotUnderstood (asked again), none wrong.
+    assert correct / total >= 0.80, results
 
 
 def test_real_out_of_grammar_words_rarely_pass_as_yes_no(rec: PocketSphinxRecognizer) -> None:

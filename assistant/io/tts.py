@@ -196,6 +196,9 @@ class Pyttsx3Speaker:
     def _synth(self, engine: Any, text: str, path: Path) -> None:
         timeout_s = SYNTH_TIMEOUT_S + SYNTH_TIMEOUT_PER_CHAR_S * len(text)
         for _attempt in range(2):  # a line can come out empty once if espeak was still busy
+            # Set the rate with every line: pyttsx3 keeps one engine per process, and a rate set
+            # once (at creation, or by another speaker) was not always the one the next line used.
+            engine.setProperty("rate", self.rate)
             engine.save_to_file(text, str(path))
             self._run(timeout_s, "speech synthesis")
             if path.exists() and _wav_seconds(path) > 0:
