@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.core.dialog import Triage
+from assistant.core.errors import AssistantError
 from assistant.core.messages import (
     Action,
     ChangeRate,
@@ -42,7 +43,10 @@ class Session:
     state: State | None = None
 
     def run(self) -> State:
-        """Talk until the dialog finishes; on an interrupt, close with the warning signs."""
+        """Talk until the dialog finishes.
+
+        On an interrupt or a failure, close with the warning signs (captions only), then pass it on.
+        """
         state, actions = self.triage.start()
         self.state = state
         try:
@@ -51,9 +55,9 @@ class Session:
                 if event is None:
                     return self.state
                 self.state, actions = self.triage.step(self.state, event)
-        except Interrupted as stop:
-            log.info("interrupted by %s", stop.reason)
-            self.state, actions = self.triage.step(self.state, EndOfInput(stop.reason))
+        except (Interrupted, AssistantError) as stop:
+            log.info("stopped: %s", stop)
+            self.state, actions = self.triage.step(self.state, EndOfInput(str(stop)))
             self._perform(actions, speak=False)
             raise
 
