@@ -72,7 +72,7 @@ def run_session(args: argparse.Namespace, content: Content) -> int:
         try:
             session.run()
         except Interrupted as stop:
-            return ExitCode.INTERRUPTED if stop.reason == "sigint" else ExitCode.TERMINATED
+            return _signal_code(stop)
         except AssistantError as error:
             print(_error_text(triage, error), file=sys.stderr)
             return error.exit_code
@@ -86,10 +86,14 @@ def run_session(args: argparse.Namespace, content: Content) -> int:
         if not args.wake:
             return one_session()
         return always_on(args.wake, content, listener, say_line, one_session)
-    except Interrupted as stop:
-        return ExitCode.INTERRUPTED if stop.reason == "sigint" else ExitCode.TERMINATED
+    except Interrupted as stop:  # while waiting for the wake phrase
+        return _signal_code(stop)
     finally:
         _restore_signals(previous)
+
+
+def _signal_code(stop: Interrupted) -> ExitCode:
+    return ExitCode.INTERRUPTED if stop.reason == "sigint" else ExitCode.TERMINATED
 
 
 def always_on(
