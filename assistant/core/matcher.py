@@ -37,6 +37,7 @@ class Matcher:
         self.content = content
         self.norm = content.normalizer
         self._tables: dict[str, tuple[dict[tuple[str, ...], _Phrase], tuple[_Phrase, ...]]] = {}
+        self._grammars: dict[str | None, tuple[str, ...]] = {}
 
     def _phrases(self, templates: dict[str, tuple[str, ...]]) -> list[_Phrase]:
         out: list[_Phrase] = []
@@ -81,12 +82,16 @@ class Matcher:
 
     def general_phrases(self) -> tuple[str, ...]:
         """What the recogniser listens for outside a question: the general answers and commands."""
-        return self._spoken(self._general)
+        if None not in self._grammars:
+            self._grammars[None] = self._spoken(self._general)
+        return self._grammars[None]
 
     def phrases_for(self, qid: str) -> tuple[str, ...]:
         """What the recogniser listens for at this question: every phrase it accepts, as spoken."""
-        _, ordered = self._table(self.content.question(qid))
-        return self._spoken(ordered)
+        if qid not in self._grammars:  # built once per question, not on every turn
+            _, ordered = self._table(self.content.question(qid))
+            self._grammars[qid] = self._spoken(ordered)
+        return self._grammars[qid]
 
     def intents_for(self, qid: str) -> tuple[str, ...]:
         """The intents this question accepts."""
