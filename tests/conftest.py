@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import wave
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from assistant.core.content import Content, load
 from assistant.core.dialog import Triage
 from assistant.core.matcher import Matcher
+from assistant.core.ports import Audio
 
 
 @pytest.fixture(scope="session")
@@ -22,3 +27,19 @@ def matcher(content: Content) -> Matcher:
 @pytest.fixture(scope="session")
 def triage(content: Content) -> Triage:
     return Triage(content)
+
+
+def read_audio(path: Path) -> Audio:
+    """A 16-bit mono WAV as the Audio an adapter is given."""
+    with wave.open(str(path), "rb") as w:
+        assert (w.getnchannels(), w.getsampwidth()) == (1, 2), path
+        return Audio(w.readframes(w.getnframes()), w.getframerate())
+
+
+@pytest.fixture(scope="module")
+def sphinx(content: Content) -> Any:
+    """The PocketSphinx adapter with intents/' pronunciations, loaded once per module."""
+    pytest.importorskip("pocketsphinx", reason="pocketsphinx is not installed")
+    from assistant.engines.sphinx import PocketSphinxRecognizer
+
+    return PocketSphinxRecognizer(content.pronunciations)

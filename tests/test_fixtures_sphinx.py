@@ -13,7 +13,6 @@ import csv
 import json
 import subprocess
 import sys
-import wave
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ import pytest
 from assistant.core.content import Content
 from assistant.core.matcher import Match, Matcher
 from assistant.core.messages import Expected, Heard
-from assistant.core.ports import Audio
+from tests.conftest import read_audio
 
 try:
     import pocketsphinx  # noqa: F401 - only checks that the engine is installed
@@ -81,21 +80,8 @@ def slots_text(match: Match | None) -> str:
     )
 
 
-def read_audio(path: Path) -> Audio:
-    with wave.open(str(path), "rb") as w:
-        assert (w.getnchannels(), w.getsampwidth()) == (1, 2), path
-        return Audio(w.readframes(w.getnframes()), w.getframerate())
-
-
 @pytest.fixture(scope="module")
-def recognizer(content: Content) -> Any:
-    from assistant.engines.sphinx import PocketSphinxRecognizer
-
-    return PocketSphinxRecognizer(content.pronunciations)
-
-
-@pytest.fixture(scope="module")
-def results(recognizer: Any, matcher: Matcher) -> dict[str, Result]:
+def results(sphinx: Any, matcher: Matcher) -> dict[str, Result]:
     """Every manifest clip decoded once under its question's grammar, by file name."""
     if not ROWS:
         pytest.fail(f"{MANIFEST} is missing: run .venv/bin/python audio_fixtures/generate.py")
@@ -104,7 +90,7 @@ def results(recognizer: Any, matcher: Matcher) -> dict[str, Result]:
     for row in ROWS:
         qid = row["question"]
         expected = grammars.setdefault(qid, Expected(qid, matcher.phrases_for(qid)))
-        event = recognizer.recognize(read_audio(FIXTURES / row["file"]), expected)
+        event = sphinx.recognize(read_audio(FIXTURES / row["file"]), expected)
         if isinstance(event, Heard):
             match = matcher.match(event.text, qid, event.confidence)
             out[row["file"]] = Result(

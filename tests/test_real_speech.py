@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import csv
 import warnings
-import wave
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from assistant.core.content import Content
 from assistant.core.matcher import Matcher
 from assistant.core.messages import Expected, Heard
-from assistant.core.ports import Audio
+from tests.conftest import read_audio
 
 try:
     import pocketsphinx  # noqa: F401 - only checks that the engine is installed
@@ -58,26 +56,13 @@ def clips() -> dict[str, list[Path]]:
 CLIPS = clips()
 
 
-def read_audio(path: Path) -> Audio:
-    with wave.open(str(path), "rb") as w:
-        assert (w.getnchannels(), w.getsampwidth()) == (1, 2), path
-        return Audio(w.readframes(w.getnframes()), w.getframerate())
-
-
 @pytest.fixture(scope="module")
-def recognizer(content: Content) -> Any:
-    from assistant.engines.sphinx import PocketSphinxRecognizer
-
-    return PocketSphinxRecognizer(content.pronunciations)
-
-
-@pytest.fixture(scope="module")
-def hear(recognizer: Any, matcher: Matcher) -> Any:
+def hear(sphinx: Any, matcher: Matcher) -> Any:
     """Decode one clip under the bladder grammar: (words heard or None, intent or "")."""
     expected = Expected(QUESTION, matcher.phrases_for(QUESTION))
 
     def run(path: Path) -> tuple[str | None, str]:
-        event = recognizer.recognize(read_audio(path), expected)
+        event = sphinx.recognize(read_audio(path), expected)
         if not isinstance(event, Heard):
             return None, ""
         match = matcher.match(event.text, QUESTION, event.confidence)
