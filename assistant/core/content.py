@@ -44,6 +44,8 @@ ENGINE_TEXT_KEYS = (
     "back_nothing",
     "start_over",
     "stopped",
+    "stop_confirm",
+    "stop_cancelled",
     "advice_emergency",
     "emergency_repeat_offer",
     "advice_urgent",

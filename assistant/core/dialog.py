@@ -21,7 +21,7 @@ from assistant.core.messages import (
     Silence,
     Turn,
 )
-from assistant.core.state import AFTER_EMERGENCY, State
+from assistant.core.state import AFTER_EMERGENCY, STOP_CONFIRM, State
 
 Step = tuple[State, list[Action]]
 _DESTRUCTIVE = ("stop", "start_over", "back")
@@ -51,6 +51,8 @@ class Triage:
         if state.phase == "emergency":
             return self._after_emergency(state, event)
         q = self.content.question(state.qid)
+        if state.phase == "confirming_stop":
+            return self._after_stop_confirm(state, q, event)
         if isinstance(event, InputFailed):
             return self._failure(state, q, self.say(event.key))
         if isinstance(event, Silence | NotUnderstood):
@@ -84,6 +86,9 @@ class Triage:
                 fresh, self.say("start_over") + self.say(self.content.question(fresh.qid).ask)
             )
         if intent == "stop":
+            if m.confidence < self.content.settings.low_confidence:
+                # A misheard answer ("no" heard as "finish") must not end the check unasked.
+                return self._ask(replace(state, phase="confirming_stop"), self.say("stop_confirm"))
             return self.closing.finish(state, stopped=True)
         if intent == "unsure":
             return self._unsure(state, q)
@@ -101,6 +106,22 @@ class Triage:
             and state.phase == "asking"
             and m.confidence < self.content.settings.low_confidence
         )
+
+    def _after_stop_confirm(self, state: State, q: Question, event: Event) -> Step:
+        """Yes (or stop again) ends the check; anything else carries on with the question."""
+        match, lines = None, []
+        if isinstance(event, Heard):
+            match = self.matcher.match(event.text, state.qid, event.confidence)
+            state = _log(state, _turn(STOP_CONFIRM, event, match))
+        elif isinstance(event, Silence | NotUnderstood):
+            state = _log(state, Turn(STOP_CONFIRM, "", _kind(event), 0.0))
+        elif isinstance(event, InputFailed):
+            lines = self.say(event.key)
+        if match is not None and match.intent in ("yes", "stop"):
+            return self.closing.finish(state, stopped=True)
+        if match is not None and match.intent == "no":
+            lines = self.say("stop_cancelled")
+        return self._ask(replace(state, phase="asking"), lines + self.say(q.ask))
 
     def _unsure(self, state: State, q: Question) -> Step:
         state = replace(state, unsure=state.unsure + 1)

@@ -10,6 +10,9 @@ from assistant.core.messages import Outcome, Say, Turn
 AFTER_EMERGENCY = "after_emergency"
 """The question id recorded for answers heard after the emergency advice."""
 
+STOP_CONFIRM = "stop_confirm"
+"""The question id recorded for the answer to "did you ask to stop?"."""
+
 UNSURE, NO_ANSWER = "_unsure", "_no_answer"
 """Suffixes of a reason id: the sign was possibly present (not sure, or no answer heard)."""
 
@@ -26,7 +29,7 @@ def parse_reason(reason: str) -> tuple[str, str]:
 class State:
     """Where the conversation is; `previous` is the state to return to on "go back"."""
 
-    phase: str  # "asking" | "confirming" | "emergency" | "done"
+    phase: str  # "asking" | "confirming" | "confirming_stop" | "emergency" | "done"
     qid: str
     disposition: str | None = None
     reasons: tuple[str, ...] = ()
