@@ -10,7 +10,7 @@ from pathlib import Path
 
 from assistant.core import content as content_mod
 from assistant.core.content import Content
-from assistant.core.errors import AssistantError, ExitCode
+from assistant.core.errors import AssistantError, ExitCode, fill
 from assistant.core.flowchart import mermaid
 from assistant.core.matcher import Matcher
 
@@ -29,13 +29,8 @@ def error_line(args: argparse.Namespace, error: AssistantError) -> str:
     lines = texts.get(error.key)
     if not lines:
         return f"{error.key}: {error.fields}"
-    fields = {k: str(v) for k, v in error.fields.items()}
-    return " ".join(line.format_map(_Blank(fields)) for line in lines)
-
-
-class _Blank(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        return ""
+    fields = error.text_fields(lambda key: texts.get(key, ()))
+    return " ".join(fill(line, fields) for line in lines)
 
 
 def dispatch(args: argparse.Namespace) -> int:

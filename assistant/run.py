@@ -169,7 +169,8 @@ def _listener(args: argparse.Namespace, recognizer: Recognizer) -> Listener:
 
 def _error_text(triage: Triage, error: AssistantError) -> str:
     try:
-        return " ".join(s.text for s in triage.say(error.key, **error.fields))
+        fields = error.text_fields(lambda key: triage.content.texts.get(key, ()))
+        return " ".join(s.text for s in triage.say(error.key, **fields))
     except (KeyError, IndexError):
         return f"{error.key}: {error.fields}"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -108,3 +109,24 @@ def test_cli_reports_broken_data_in_one_line_with_exit_code_3(copy: Path) -> Non
     assert out.returncode == 3
     assert len(out.stderr.strip().splitlines()) == 1 and "questions.yaml" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+KEY_IN_CODE = re.compile(r"""["']((?:error|file_detail|engine|doctor)_[a-z0-9_]+)["']""")
+DEFINED = re.compile(r"^\s*def (\w+)", re.MULTILINE)  # a function named in __all__ is no text
+
+
+def test_every_text_key_named_in_the_code_is_in_texts_yaml() -> None:
+    """Error and detail texts are looked up by key at run time: a missing one would show the
+    bare key to the user, so every key the package names must be defined."""
+    texts = load().texts
+    package = Path(__file__).resolve().parents[1] / "assistant"
+    sources = {path.name: path.read_text(encoding="utf-8") for path in package.rglob("*.py")}
+    functions = {m.group(1) for text in sources.values() for m in DEFINED.finditer(text)}
+    named = {
+        (m.group(1), name) for name, text in sources.items() for m in KEY_IN_CODE.finditer(text)
+    }
+    assert named
+    missing = sorted(
+        f"{key} ({where})" for key, where in named if key not in texts and key not in functions
+    )
+    assert not missing, missing

@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.core.errors import AudioInputError
+from assistant.core.content import load
+from assistant.core.dialog import Triage
+from assistant.core.errors import DETAIL_KEY, AudioInputError
 from assistant.core.messages import EndOfInput, Expected, Heard, InputFailed, NotUnderstood, Silence
 from assistant.core.ports import Audio
 from assistant.io.capture import CaptureSettings
@@ -188,7 +190,7 @@ def test_six_channel_aiff_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(AudioInputError) as caught:
         ReplayListener([path], FakeRecognizer())
     assert_clean(caught.value, "error_file_format", path)
-    assert "more than 2 channels" in caught.value.fields["detail"]
+    assert "more than 2 channels" in detail_of(caught.value)
 
 
 # --- bad input --------------------------------------------------------------------------------
@@ -243,13 +245,21 @@ BAD: list[object] = [
 ]
 
 
+def detail_of(error: AudioInputError) -> str:
+    """What the error's {detail} says, from intents/ (its detail key must be defined there)."""
+    texts = load().texts
+    key = error.fields.get(DETAIL_KEY)
+    assert key is None or key in texts, f"{key} is not in texts.yaml"
+    return error.text_fields(lambda k: texts.get(k, ())).get("detail", "")
+
+
 def assert_clean(error: AudioInputError, key: str, path: Path) -> None:
     assert error.key == key
     assert error.fields["path"] == str(path)
     # Raised from None (or from nothing): no library traceback rides along.
     assert error.__cause__ is None
     assert error.__context__ is None or error.__suppress_context__
-    detail = error.fields.get("detail", "")
+    detail = detail_of(error)
     assert "\n" not in detail
     assert "Error" not in detail
     assert "Traceback" not in detail
@@ -268,7 +278,7 @@ def test_bad_files_fail_before_the_conversation(
     with pytest.raises(AudioInputError) as caught:
         ReplayListener([good, bad], fake)
     assert_clean(caught.value, key, bad)
-    assert says.lower() in caught.value.fields["detail"].lower()
+    assert says.lower() in detail_of(caught.value).lower()
     assert fake.audio == []
 
 
@@ -295,7 +305,7 @@ def test_a_file_without_read_permission(tmp_path: Path) -> None:
     with pytest.raises(AudioInputError) as caught:
         ReplayListener([path], FakeRecognizer())
     assert_clean(caught.value, "error_file_unreadable", path)
-    assert caught.value.fields["detail"] == "permission denied"
+    assert detail_of(caught.value) == "permission denied"
 
 
 def test_a_file_without_read_permission_even_as_root(
@@ -314,7 +324,7 @@ def test_a_file_without_read_permission_even_as_root(
     with pytest.raises(AudioInputError) as caught:
         ReplayListener([path], FakeRecognizer())
     assert_clean(caught.value, "error_file_unreadable", path)
-    assert caught.value.fields["detail"] == "permission denied"
+    assert detail_of(caught.value) == "permission denied"
 
 
 def test_a_file_removed_after_the_start_is_an_input_failure(tmp_path: Path) -> None:
@@ -324,7 +334,14 @@ def test_a_file_removed_after_the_start_is_an_input_failure(tmp_path: Path) -> N
     path.unlink()
     event = listener.listen(EXPECTED)
     assert isinstance(event, InputFailed)
-    assert event.key == "error_file_unreadable"
+    assert event.key == "error_replay_file_lost"
+    # The dialog says so (naming the file) and asks again; it used to crash on the {path} field.
+    triage = Triage(load())
+    state, _ = triage.start()
+    state, actions = triage.step(state, event)
+    said = " ".join(getattr(a, "text", "") for a in actions)
+    assert "answer.wav" in said
+    assert state.phase == "asking" and state.qid == "bladder"
 
 
 # --- order, names, end ------------------------------------------------------------------------

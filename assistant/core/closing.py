@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from assistant.core.content import Content
+from assistant.core.errors import fill
 from assistant.core.messages import Action, Finish, Outcome, Say
 from assistant.core.state import NO_ANSWER, UNSURE, State, parse_reason
 
@@ -19,7 +20,7 @@ class Closing:
     def say(self, key: str, **fields: str) -> list[Say]:
         """The lines of text `key`, with {number} and `fields` filled in."""
         values = {"number": self.number, **fields}
-        return [Say(key, line.format_map(values)) for line in self.content.text(key)]
+        return [Say(key, fill(line, values)) for line in self.content.text(key)]
 
     def advice(self, state: State) -> list[Say]:
         """The disposition's advice (the action), then why, one reason each."""

@@ -79,7 +79,7 @@ ENGINE_TEXT_KEYS = (
 FIELDS = frozenset({
     "number", "sign", "signs", "places", "term", "path", "detail", "engine", "install",
     "reason", "lang", "key", "problem", "disposition", "answer", "phrase", "what", "fix",
-    "package",
+    "package", "have", "promised", "code", "bits", "kind",
 })  # fmt: skip
 
 

@@ -54,7 +54,7 @@ class Triage:
         if state.phase == "confirming_stop":
             return self._after_stop_confirm(state, q, event)
         if isinstance(event, InputFailed):
-            return self._failure(state, q, self.say(event.key))
+            return self._failure(state, q, self.say(event.key, detail=event.detail))
         if isinstance(event, Silence | NotUnderstood):
             state = _log(state, Turn(state.qid, "", _kind(event), 0.0))
             return self._failure(state, q, [])
@@ -116,7 +116,7 @@ class Triage:
         elif isinstance(event, Silence | NotUnderstood):
             state = _log(state, Turn(STOP_CONFIRM, "", _kind(event), 0.0))
         elif isinstance(event, InputFailed):
-            lines = self.say(event.key)
+            lines = self.say(event.key, detail=event.detail)
         if match is not None and match.intent in ("yes", "stop"):
             return self.closing.finish(state, stopped=True)
         if match is not None and match.intent == "no":

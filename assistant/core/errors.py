@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from enum import IntEnum
+
+DETAIL_KEY = "detail_key"
+"""An error field naming a text in intents/ that explains the problem; it fills {detail}."""
 
 
 class ExitCode(IntEnum):
@@ -27,6 +31,28 @@ class AssistantError(Exception):
         super().__init__(f"{text_key}: {fields}")
         self.key = text_key
         self.fields = fields
+
+    def text_fields(self, lookup: Callable[[str], Sequence[str]]) -> dict[str, str]:
+        """The values for this error's text, a `detail_key` looked up and filled in as {detail}.
+
+        `lookup` gives the lines of a text in intents/: the details live there too.
+        """
+        fields = {k: str(v) for k, v in self.fields.items() if k != DETAIL_KEY}
+        key = self.fields.get(DETAIL_KEY)
+        if key:
+            lines = lookup(key)
+            fields["detail"] = " ".join(fill(line, fields) for line in lines) if lines else key
+        return fields
+
+
+def fill(line: str, fields: Mapping[str, str]) -> str:
+    """`line` with its {fields} filled in; a field without a value is left empty, never an error."""
+    return line.format_map(_Blank(fields))
+
+
+class _Blank(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return ""
 
 
 class DataError(AssistantError):

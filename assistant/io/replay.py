@@ -31,7 +31,7 @@ from itertools import repeat
 from pathlib import Path
 from typing import BinaryIO
 
-from assistant.core.errors import AudioInputError
+from assistant.core.errors import DETAIL_KEY, AudioInputError
 from assistant.core.messages import EndOfInput, Event, Expected, InputFailed
 from assistant.core.ports import Recognizer
 from assistant.io.capture import CaptureSettings, capture, new_sr_recognizer
@@ -59,10 +59,11 @@ class _Clip:
     data_size: int = 0
 
 
-def _error(key: str, path: Path, detail: str | None = None) -> AudioInputError:
-    fields = {"path": str(path)}
+def _error(key: str, path: Path, detail: str | None = None, **values: str) -> AudioInputError:
+    """The error `key` about `path`; `detail` names the text in intents/ saying what is wrong."""
+    fields = {"path": str(path), **values}
     if detail is not None:
-        fields["detail"] = detail
+        fields[DETAIL_KEY] = detail
     return AudioInputError(key, **fields)
 
 
@@ -73,14 +74,14 @@ def expand(paths: Sequence[Path]) -> list[Path]:
         try:
             folder = path.is_dir()
         except OSError as error:  # a parent folder we may not enter: PermissionError
-            raise _error("error_file_unreadable", path, _os_detail(error)) from None
+            raise _unreadable(path, error) from None
         if not folder:
             files.append(path)
             continue
         try:
             entries = sorted(path.iterdir(), key=lambda p: p.name)
         except OSError as error:
-            raise _error("error_file_unreadable", path, _os_detail(error)) from None
+            raise _unreadable(path, error) from None
         found = [
             p
             for p in entries
@@ -94,54 +95,54 @@ def expand(paths: Sequence[Path]) -> list[Path]:
     return files
 
 
-def _os_detail(error: OSError) -> str:
+def _unreadable(path: Path, error: OSError) -> AudioInputError:
     if error.errno in (errno.EACCES, errno.EPERM):
-        return "permission denied"
+        return _error("error_file_unreadable", path, "file_detail_permission")
     if error.errno == errno.EISDIR:
-        return "it is a folder"
-    name = errno.errorcode.get(error.errno or 0, "unknown")
-    return f"the system could not read it ({name})"
+        return _error("error_file_unreadable", path, "file_detail_folder")
+    name = errno.errorcode.get(error.errno or 0, "?")
+    return _error("error_file_unreadable", path, "file_detail_system", code=name)
 
 
 def _sniff(head: bytes) -> str:
-    """Name what the first bytes look like, for the message about an unusable file."""
+    """The text key naming what the first bytes look like, for the message about the file."""
     if not head:
-        return "the file is empty"
+        return "file_detail_empty"
     if head[:4] == b"RF64":
-        return "RF64 (very large) WAV is not supported"
+        return "file_detail_rf64"
     if head[:3] == b"ID3" or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
-        return "it is MP3 audio; only WAV, AIFF and FLAC can be replayed"
+        return "file_detail_mp3"
     if head[:4] == b"OggS":
-        return "it is Ogg audio; only WAV, AIFF and FLAC can be replayed"
+        return "file_detail_ogg"
     if head[:4] == b"RIFF" and len(head) < 12:
-        return "the file ends inside the WAV header"
-    return "it is not a WAV, AIFF or FLAC file"
+        return "file_detail_header_cut"
+    return "file_detail_not_audio"
 
 
 def _parse_wav(f: BinaryIO, path: Path, file_size: int) -> _Clip:
     """Walk the RIFF chunks up to `data`; every way a WAV can be broken becomes one error."""
 
-    def bad(detail: str) -> AudioInputError:
-        return _error("error_file_format", path, detail)
+    def bad(detail: str, **values: str) -> AudioInputError:
+        return _error("error_file_format", path, detail, **values)
 
     f.seek(12)
     fmt: bytes | None = None
     while True:
         header = f.read(8)
         if len(header) < 8:
-            raise bad("no audio data (the WAV header is incomplete or has no data part)")
+            raise bad("file_detail_no_data_part")
         chunk_id, size = header[:4], struct.unpack("<I", header[4:])[0]
         if chunk_id == b"fmt ":
             fmt = f.read(size)
             if len(fmt) < 16 or len(fmt) < size:
-                raise bad("the WAV header is cut short")
+                raise bad("file_detail_header_cut")
             f.seek(size & 1, io.SEEK_CUR)
         elif chunk_id == b"data":
             break
         else:
             f.seek(size + (size & 1), io.SEEK_CUR)
     if fmt is None:
-        raise bad("the WAV header has no format description before the audio data")
+        raise bad("file_detail_no_format")
     is_float, bits, channels, rate = _wav_format(fmt, bad)
     align = channels * bits // 8
     offset = f.tell()
@@ -150,25 +151,25 @@ def _parse_wav(f: BinaryIO, path: Path, file_size: int) -> _Clip:
         size = available
     if size > available:
         have, promised = available / (align * rate), size / (align * rate)
-        raise bad(f"the file is truncated: {have:.2f} s of the {promised:.2f} s in its header")
+        raise bad("file_detail_truncated", have=f"{have:.2f}", promised=f"{promised:.2f}")
     size -= size % align
     if size == 0:
-        raise bad("no audio data (the WAV has a header only)")
+        raise bad("file_detail_header_only")
     return _Clip(path, "wav", is_float, bits, channels, rate, offset, size)
 
 
-def _wav_format(fmt: bytes, bad: Callable[[str], AudioInputError]) -> tuple[bool, int, int, int]:
+def _wav_format(fmt: bytes, bad: Callable[..., AudioInputError]) -> tuple[bool, int, int, int]:
     """(is_float, bits, channels, rate) from a `fmt ` chunk we can decode."""
     tag, channels, rate, _, align, bits = struct.unpack("<HHIIHH", fmt[:16])
     if tag == _EXTENSIBLE and len(fmt) >= 26:
         tag = struct.unpack("<H", fmt[24:26])[0]  # first two bytes of the sub-format GUID
     if tag not in (_PCM, _FLOAT):
-        raise bad(f"compressed WAV (format 0x{tag:04X}) is not supported; use plain PCM")
+        raise bad("file_detail_compressed", code=f"0x{tag:04X}")
     supported = (32, 64) if tag == _FLOAT else (8, 16, 24, 32)
     if bits not in supported:
-        raise bad(f"{bits}-bit samples are not supported")
+        raise bad("file_detail_bits", bits=str(bits))
     if channels < 1 or rate < 1000 or rate > 768000 or align != channels * bits // 8:
-        raise bad("the WAV header describes an impossible format")
+        raise bad("file_detail_impossible")
     return tag == _FLOAT, bits, channels, rate
 
 
@@ -182,7 +183,7 @@ def _check(path: Path) -> _Clip:
     try:
         exists = path.exists()
     except OSError as error:  # Path.exists() lets PermissionError through
-        raise _error("error_file_unreadable", path, _os_detail(error)) from None
+        raise _unreadable(path, error) from None
     if not exists:
         raise _error("error_file_missing", path)
     try:
@@ -192,7 +193,7 @@ def _check(path: Path) -> _Clip:
             if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
                 return _parse_wav(f, path, size)
     except OSError as error:
-        raise _error("error_file_unreadable", path, _os_detail(error)) from None
+        raise _unreadable(path, error) from None
     if head[:4] == b"FORM" and head[8:12] in (b"AIFF", b"AIFC"):
         _check_with_audiofile(path, "aiff")
         return _Clip(path, "aiff")
@@ -282,16 +283,14 @@ def _decode_with_audiofile(clip: _Clip, seconds: float) -> tuple[bytes, int]:
             big_endian = not source.little_endian
     except AssertionError:  # AudioFile asserts mono or stereo
         raise _error(
-            "error_file_format",
-            clip.path,
-            f"{clip.kind.upper()} with more than 2 channels is not supported",
+            "error_file_format", clip.path, "file_detail_channels", kind=clip.kind.upper()
         ) from None
     except Exception:  # noqa: BLE001 - aifc, the flac program and AudioFile raise assorted types
         raise _error(
-            "error_file_format", clip.path, f"the {clip.kind.upper()} file cannot be decoded"
+            "error_file_format", clip.path, "file_detail_undecodable", kind=clip.kind.upper()
         ) from None
     if width not in (1, 2, 3, 4):
-        raise _error("error_file_format", clip.path, f"{8 * width}-bit samples are not supported")
+        raise _error("error_file_format", clip.path, "file_detail_bits", bits=str(8 * width))
     raw = raw[: len(raw) - len(raw) % (width * channels)]
     if big_endian:
         raw = _little_endian(raw, width)
@@ -333,7 +332,7 @@ def load(clip: _Clip, seconds: float) -> io.BytesIO:
         else:
             pcm, rate = _decode_with_audiofile(clip, seconds)
     except OSError as error:
-        raise _error("error_file_unreadable", clip.path, _os_detail(error)) from None
+        raise _unreadable(clip.path, error) from None
     return _as_wav(pcm, rate)
 
 
@@ -368,8 +367,8 @@ class ReplayListener:
         self._next += 1
         try:
             wav = load(clip, self._settings.longest_listen)
-        except AudioInputError as error:
-            return InputFailed(error.key, f"{clip.path}: {error.fields.get('detail', '')}")
+        except AudioInputError:
+            return InputFailed("error_replay_file_lost", clip.path.name)
         log.info("replaying %s", clip.path.name)
         with sr.AudioFile(wav) as source:
             source.CHUNK = max(256, source.SAMPLE_RATE // 16)  # 62.5 ms steps, as fine as a mic
