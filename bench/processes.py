@@ -8,7 +8,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import wave
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,20 +102,59 @@ def replay_session(case: SessionCase, engine: str, vosk_model: Path | None) -> d
 # --- start-up: process start to the first sound in the speaker ----------------------------------
 
 
-def _first_sound(path: Path, threshold: int = 300) -> tuple[float | None, float]:
-    """(seconds to the first 10 ms frame louder than `threshold` RMS, or None; file seconds)."""
-    import array  # noqa: PLC0415
+class _SoundWatch:
+    """Listens to a PulseAudio source live and notes when it first gets loud (perf_counter time).
 
-    with wave.open(str(path), "rb") as w:
-        rate = w.getframerate()
-        samples = array.array("h", w.readframes(w.getnframes()))
-    duration = len(samples) / rate
-    size = rate // 100
-    for start in range(0, len(samples) - size + 1, size):
-        frame = samples[start : start + size]
-        if (sum(s * s for s in frame) / size) ** 0.5 > threshold:
-            return start / rate, duration
-    return None, duration
+    A WAV recorded by parecord cannot be placed on the clock reliably (buffered samples before the
+    process start and after the stop made the earlier measure negative); here each 10 ms block is
+    timed as it arrives, so the error is at most the requested latency. Sound is only counted
+    after `arm()`, and `arm()` first waits for the source to be quiet (the previous run's speech
+    can still be draining).
+    """
+
+    def __init__(self, env: dict[str, str], device: str, threshold: int = 300) -> None:
+        import threading  # noqa: PLC0415
+
+        self.onset: float | None = None
+        self._armed_at: float | None = None
+        self._last_loud = time.perf_counter()
+        self._threshold = threshold
+        self._proc = subprocess.Popen(
+            ["parec", f"--device={device}", "--rate=16000", "--channels=1", "--format=s16le",
+             "--latency-msec=10"],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def arm(self, quiet_s: float = 0.5, timeout_s: float = 30.0) -> float:
+        """Wait for `quiet_s` of quiet, then start counting; returns the arming time."""
+        deadline = time.perf_counter() + timeout_s
+        while time.perf_counter() - self._last_loud < quiet_s and time.perf_counter() < deadline:
+            time.sleep(0.05)
+        self._armed_at = time.perf_counter()
+        return self._armed_at
+
+    def _read(self) -> None:
+        import array  # noqa: PLC0415
+
+        assert self._proc.stdout is not None
+        block = 320  # 10 ms of 16 kHz 16-bit mono
+        while self.onset is None:
+            data = self._proc.stdout.read(block)
+            if len(data) < block:
+                return
+            samples = array.array("h", data)
+            if (sum(s * s for s in samples) / len(samples)) ** 0.5 > self._threshold:
+                now = time.perf_counter()
+                self._last_loud = now
+                if self._armed_at is not None and now > self._armed_at:
+                    self.onset = now
+
+    def stop(self) -> None:
+        self._proc.terminate()
+        self._proc.wait(timeout=5)
+        self._thread.join(timeout=5)
 
 
 def startup(
@@ -125,13 +163,12 @@ def startup(
     """Start the assistant (speech on) in a private PulseAudio and record its speaker.
 
     Measured per run: process start to the first caption line on stdout, and process start to
-    the first sound in the recording of the speaker sink. The recording's sample 0 is placed on
-    the clock as (the moment it was stopped) - (its length), since the null sink's monitor
-    delivers samples in real time. The process is stopped (SIGTERM) `listen_s` after its first
-    caption: only the start is of interest here. Its peak RSS is reported too.
+    the first sound on the speaker sink's monitor, timed live as it arrives. The process is
+    stopped (SIGTERM) `listen_s` after its first caption: only the start is of interest here.
+    Its peak RSS is reported too.
     """
     sys.path.insert(0, str(ROOT))
-    from tests.audio_stack import PulseStack  # noqa: PLC0415 - the project's test harness
+    from tests.audio_stack import SPEAKER_SINK, PulseStack  # noqa: PLC0415 - the test harness
 
     reason = PulseStack.available()
     if reason is not None:
@@ -141,16 +178,14 @@ def startup(
     with tempfile.TemporaryDirectory(prefix="bench-start-") as tmp:
         try:
             env = stack.start(Path(tmp) / "pulse")
-            for i in range(runs):
+            for _ in range(runs):
                 rows.append(
                     _one_start(
-                        stack=stack,
                         env=env,
+                        speaker=f"{SPEAKER_SINK}.monitor",
                         engine=engine,
                         vosk_model=vosk_model,
                         session=session,
-                        tmp=Path(tmp),
-                        index=i,
                         listen_s=listen_s,
                     )
                 )
@@ -161,19 +196,16 @@ def startup(
 
 def _one_start(
     *,
-    stack: Any,
     env: dict[str, str],
+    speaker: str,
     engine: str,
     vosk_model: Path | None,
     session: Path,
-    tmp: Path,
-    index: int,
     listen_s: float,
 ) -> dict[str, Any]:
-    wav = tmp / f"speaker-{engine}-{index}.wav"
-    stack.start_capture(wav)
+    watch = _SoundWatch(env, speaker)
     argv = [*assistant_argv(engine, vosk_model), "--replay", str(session), "--json", os.devnull]
-    start = time.perf_counter()
+    start = watch.arm()
     proc = subprocess.Popen(
         argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT, text=True
     )
@@ -187,10 +219,8 @@ def _one_start(
     proc.stdout.close()
     if proc.stderr is not None:
         proc.stderr.close()
-    stopped = time.perf_counter()
-    stack.stop_capture(tail_s=0)
-    onset, duration = _first_sound(wav)
-    sound_s = None if onset is None else (stopped - duration) + onset - start
+    watch.stop()
+    sound_s = None if watch.onset is None else watch.onset - start
     return {
         "first_caption_s": None if caption_s is None else round(caption_s, 3),
         "first_sound_s": None if sound_s is None else round(sound_s, 3),
