@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus import ROOT, SessionCase
+from memory import peak_rss_mb
 
 
 @dataclass(frozen=True)
@@ -30,18 +31,21 @@ class Child:
 def run_child(
     argv: Sequence[str], env: dict[str, str] | None = None, timeout: float = 300.0
 ) -> Child:
-    """Run argv to the end; its own peak RSS comes from wait4 (not shared with other children)."""
+    """Run argv to the end; its peak RSS is read from /proc while it runs (see memory.py)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env, cwd=ROOT)
         deadline = start + timeout
+        peak = 0.0
         while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            # Until it is reaped, /proc still describes it (a zombie has no memory map: None).
+            peak = max(peak, peak_rss_mb(proc.pid) or 0.0)
+            pid, status, _ = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
             if time.perf_counter() > deadline:
                 proc.kill()
-                pid, status, usage = os.wait4(proc.pid, 0)
+                pid, status, _ = os.wait4(proc.pid, 0)
                 break
             time.sleep(0.01)
         seconds = time.perf_counter() - start
@@ -51,7 +55,7 @@ def run_child(
         return Child(
             proc.returncode,
             seconds,
-            usage.ru_maxrss / 1024,  # Linux reports kilobytes
+            peak,
             out.read().decode(errors="replace"),
             err.read().decode(errors="replace"),
         )
@@ -213,8 +217,9 @@ def _one_start(
     first_line = proc.stdout.readline()
     caption_s = time.perf_counter() - start if first_line else None
     time.sleep(listen_s)
+    peak = peak_rss_mb(proc.pid)
     proc.terminate()
-    _, _, usage = os.wait4(proc.pid, 0)
+    os.wait4(proc.pid, 0)
     proc.returncode = 0
     proc.stdout.close()
     if proc.stderr is not None:
@@ -225,5 +230,5 @@ def _one_start(
         "first_caption_s": None if caption_s is None else round(caption_s, 3),
         "first_sound_s": None if sound_s is None else round(sound_s, 3),
         "first_line": first_line.strip(),
-        "max_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "max_rss_mb": None if peak is None else round(peak, 1),
     }

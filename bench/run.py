@@ -198,7 +198,7 @@ def main() -> int:
         runs = value.get("runs", [])
         for key in ("first_caption_s", "first_sound_s"):
             got = [r[key] for r in runs if r.get(key) is not None]
-            value[key.replace("_s", "_median_s")] = statistics.median(got) if got else None
+            value[key.removesuffix("_s") + "_median_s"] = statistics.median(got) if got else None
 
     print("5/6 grammar sizes ...", file=sys.stderr)
     scale = scaling()
@@ -224,18 +224,19 @@ def main() -> int:
         "startup": starts,
         "startup_note": (
             "`back-assistant --engine E --replay audio_fixtures/sessions/"
-            f"{first.name} --json /dev/null` with speech on, in a private PulseAudio whose speaker "
-            "sink is recorded. First caption = process start to its first stdout line (the "
-            "welcome, printed just before it is spoken). First sound = process start to the first "
-            "10 ms above 300 RMS in the speaker recording. The process is stopped 2 s after its "
-            "first caption."
+            f"{first.name} --json /dev/null` with speech on, in a private PulseAudio whose "
+            "speaker sink is listened to live. First caption = process start to its first stdout "
+            "line (the welcome, printed just before it is spoken). First sound = process start to "
+            "the arrival of the first 10 ms block above 300 RMS from the speaker sink. The "
+            "process is stopped 2 s after its first caption."
         ),
         "memory": memory,
         "memory_note": (
-            "Peak resident set (wait4 ru_maxrss of the child) over whole-session replays "
-            "(`--replay DIR --mute`: capture, recogniser, matcher, dialog, record; no speech "
-            "output). Vosk runs use the only Vosk model here, the Korean small model (the English "
-            "grammar is out of its vocabulary, so only its memory and start-up mean anything)."
+            "Peak resident set (VmHWM of the child, read from /proc while it runs) over "
+            "whole-session replays (`--replay DIR --mute`: capture, recogniser, matcher, dialog, "
+            "record; no speech output). Vosk runs use the only Vosk model here, the Korean small "
+            "model (the English grammar is out of its vocabulary, so only its memory and start-up "
+            "mean anything)."
         ),
         "scaling": scale,
         "scaling_note": (

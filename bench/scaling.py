@@ -7,7 +7,6 @@ resident memory is its own; prints one JSON object.
 from __future__ import annotations
 
 import json
-import resource
 import sys
 import time
 import wave
@@ -17,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from corpus import fixture_clips
 from decoding import latency
+from memory import peak_rss_mb
 
 from assistant.core.content import load
 from assistant.core.matcher import Matcher
@@ -77,7 +77,7 @@ def main(size: int) -> None:
                 "first_call_ms": round(first_ms, 1),
                 **latency(times),
                 "right": right,
-                "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                "max_rss_mb": round(peak_rss_mb() or 0.0, 1),
             }
         )
     )
