@@ -175,6 +175,30 @@ def test_out_of_grammar_is_never_a_sure_no(
     assert r.intent != "no" or r.confidence < content.settings.low_confidence, describe(r)
 
 
+OUT_OF_GRAMMAR_AS_ANSWER_CEILING = 2
+"""Issue 3 asks that no out-of-grammar clip is taken as yes or no; measured 2026-11-27: two of the
+18 are ("banana", m1, clean, heard as "none of them", a no that the dialog confirms; "purple
+elephant", f3, 20 dB, heard as "definitely", a yes: more care, not less). A regression guard.
+A run of competitor syllables (`<competitor>+`) rejected "purple elephant" too, but under small
+grammars it also took real "yes" answers and "start over": not adopted."""
+
+
+def test_out_of_grammar_is_rarely_a_yes_or_no(
+    results: dict[str, Result], capsys: pytest.CaptureFixture[str]
+) -> None:
+    taken = [
+        results[r["file"]] for r in OUT_OF_GRAMMAR if results[r["file"]].intent in ("yes", "no")
+    ]
+    with capsys.disabled():
+        print(
+            f"\nout-of-grammar clips taken as yes/no: {len(taken)}/{len(OUT_OF_GRAMMAR)} "
+            "(issue target 0)"
+        )
+        for r in taken:
+            print("  " + describe(r))
+    assert len(taken) <= OUT_OF_GRAMMAR_AS_ANSWER_CEILING, [describe(r) for r in taken]
+
+
 def json_record(stdout: str) -> dict[str, Any]:
     """The session record printed after the captions (the last object starting a line)."""
     text = "\n" + stdout
