@@ -387,6 +387,31 @@ def test_a_silent_file_is_silence_and_a_click_is_not_understood(tmp_path: Path) 
     assert fake.audio == []
 
 
+def test_a_short_word_is_an_answer_not_a_click(tmp_path: Path) -> None:
+    """187.5 ms of sound, three whole 62.5 ms chunks, as in a quick real "yes", is heard."""
+    word = [LEVEL * math.sin(2 * math.pi * 220 * i / 16000) for i in range(3000)]
+    path = tmp_path / "short.wav"
+    path.write_bytes(riff([0.0] * 8000 + word + [0.0] * 8000, 16000))
+    audio, _ = heard_one(path)
+    assert len(audio.pcm) > 0
+
+
+REAL = Path(__file__).resolve().parents[2] / "shared" / "real_speech"
+
+
+@pytest.mark.skipif(not REAL.is_dir(), reason=f"no real recordings at {REAL}")
+def test_every_real_yes_and_no_reaches_the_recogniser() -> None:
+    """Through the capture path, as from the microphone: none of the real one-word answers is
+    dropped as a click (two quick "yes" clips were, when the shortest answer was 0.2 s)."""
+    files = sorted(REAL.glob("yes/*.wav")) + sorted(REAL.glob("no/*.wav"))
+    assert files
+    fake = FakeRecognizer()
+    listener = ReplayListener(files, fake)
+    events = [listener.listen(EXPECTED) for _ in files]
+    dropped = [f.relative_to(REAL) for f, e in zip(files, events, strict=True) if e != Heard("yes")]
+    assert not dropped
+
+
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
 def test_a_spoken_word_shorter_than_the_pause(tmp_path: Path) -> None:
     path = tmp_path / "yes.wav"
