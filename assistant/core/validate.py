@@ -2,62 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from assistant.core.content import (
     ANSWERS,
     COMMANDS,
     DISPOSITIONS,
-    ENGINE_TEXT_KEYS,
     FIELDS,
     KINDS,
-    OUTCOME,
     Branch,
     Content,
     Question,
     Settings,
     text_fields,
 )
-from assistant.core.errors import DataError
+from assistant.core.references import check_references
 from assistant.core.templates import TemplateError, expand
 from assistant.core.text import Normalizer
-
-T = TypeVar("T")
-
-
-class _File:
-    """One YAML file's data with typed getters that fail naming the file and key."""
-
-    def __init__(self, folder: Path, name: str, data: Mapping[str, Any]) -> None:
-        self.path = str(folder / f"{name}.yaml")
-        self.data = data
-
-    def fail(self, key: str, problem: str) -> DataError:
-        return DataError(self.path, key, problem)
-
-    def get(self, mapping: Mapping[str, Any], key: str, kind: type[T], where: str) -> T:
-        if key not in mapping:
-            raise self.fail(f"{where}{key}", "missing")
-        value = mapping[key]
-        if kind is float and isinstance(value, int):
-            value = float(value)
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise self.fail(f"{where}{key}", f"must be a {kind.__name__}")
-        return value
-
-    def strings(self, value: Any, where: str) -> tuple[str, ...]:
-        if isinstance(value, str):
-            return (value,)
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value) or not value:
-            raise self.fail(where, "must be a text or a non-empty list of texts")
-        return tuple(value)
+from assistant.core.yaml_file import YamlFile
 
 
 def build(folder: Path, raw: Mapping[str, Mapping[str, Any]]) -> Content:
     """Validate the raw data of every file and build Content."""
-    files = {name: _File(folder, name, data) for name, data in raw.items()}
+    files = {name: YamlFile(folder, name, data) for name, data in raw.items()}
     texts = _texts(files["texts"])
     settings = _settings(files["settings"])
     normalizer, lead = _normalizer(files["normalize"])
@@ -96,7 +65,7 @@ def build(folder: Path, raw: Mapping[str, Mapping[str, Any]]) -> Content:
         lead_words=lead,
         pronunciations=_pronunciations(files["pronunciations"]),
     )
-    _check_references(content, files)
+    check_references(content, files)
     sections = [
         *(("answers", kv) for kv in answers.items()),
         *(("commands", kv) for kv in commands.items()),
@@ -107,7 +76,7 @@ def build(folder: Path, raw: Mapping[str, Mapping[str, Any]]) -> Content:
     return content
 
 
-def _texts(f: _File) -> dict[str, tuple[str, ...]]:
+def _texts(f: YamlFile) -> dict[str, tuple[str, ...]]:
     texts = {str(k): f.strings(v, str(k)) for k, v in f.data.items()}
     for key, lines in texts.items():
         for line in lines:
@@ -117,7 +86,7 @@ def _texts(f: _File) -> dict[str, tuple[str, ...]]:
     return texts
 
 
-def _settings(f: _File) -> Settings:
+def _settings(f: YamlFile) -> Settings:
     d = f.data
     return Settings(
         language=f.get(d, "language", str, ""),
@@ -135,7 +104,7 @@ def _settings(f: _File) -> Settings:
     )
 
 
-def _normalizer(f: _File) -> tuple[Normalizer, dict[str, frozenset[str]]]:
+def _normalizer(f: YamlFile) -> tuple[Normalizer, dict[str, frozenset[str]]]:
     d = f.data
     contractions = {str(k): str(v) for k, v in f.get(d, "contractions", dict, "").items()}
     fillers = frozenset(f.strings(f.get(d, "fillers", list, ""), "fillers"))
@@ -146,14 +115,14 @@ def _normalizer(f: _File) -> tuple[Normalizer, dict[str, frozenset[str]]]:
     return Normalizer(contractions, fillers, negators, spoken), lead
 
 
-def _pronunciations(f: _File) -> dict[str, str]:
+def _pronunciations(f: YamlFile) -> dict[str, str]:
     for word, phones in f.data.items():
         if not isinstance(phones, str) or not phones.split():
             raise f.fail(str(word), 'must be a text of phones, e.g. "S AY AE T IH K AH"')
     return {str(k): str(v) for k, v in f.data.items()}
 
 
-def _lists(f: _File) -> dict[str, dict[str, tuple[str, ...]]]:
+def _lists(f: YamlFile) -> dict[str, dict[str, tuple[str, ...]]]:
     lists_raw = f.get(f.data, "lists", dict, "")
     out: dict[str, dict[str, tuple[str, ...]]] = {}
     for name in ("term", "place"):
@@ -162,7 +131,7 @@ def _lists(f: _File) -> dict[str, dict[str, tuple[str, ...]]]:
     return out
 
 
-def _intent_map(f: _File, section: str, names: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+def _intent_map(f: YamlFile, section: str, names: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
     data = f.get(f.data, section, dict, "")
     for name in data:
         if name not in names:
@@ -173,7 +142,7 @@ def _intent_map(f: _File, section: str, names: tuple[str, ...]) -> dict[str, tup
 
 
 def _known(
-    f: _File, values: tuple[str, ...], allowed: Mapping[str, Any], where: str
+    f: YamlFile, values: tuple[str, ...], allowed: Mapping[str, Any], where: str
 ) -> tuple[str, ...]:
     for v in values:
         if v not in allowed:
@@ -181,7 +150,7 @@ def _known(
     return values
 
 
-def _question(f: _File, q: Any, i: int, lists: Mapping[str, Any]) -> Question:
+def _question(f: YamlFile, q: Any, i: int, lists: Mapping[str, Any]) -> Question:
     if not isinstance(q, dict):
         raise f.fail(f"questions[{i}]", "must be a mapping")
     qid = f.get(q, "id", str, f"questions[{i}].")
@@ -235,93 +204,10 @@ def _question(f: _File, q: Any, i: int, lists: Mapping[str, Any]) -> Question:
 
 
 def _check_templates(
-    f: _File, where: str, templates: tuple[str, ...], lists: Mapping[str, Any]
+    f: YamlFile, where: str, templates: tuple[str, ...], lists: Mapping[str, Any]
 ) -> None:
     for t in templates:
         try:
             next(iter(expand(t, lists)))
         except TemplateError as exc:
             raise f.fail(where, str(exc)) from None
-
-
-def _engine_keys() -> list[str]:
-    """Text keys the engine uses by name, including one per disposition."""
-    per_disposition = [
-        p + d for d in DISPOSITIONS for p in ("advice_", "summary_", "disposition_label_")
-    ]
-    return [*ENGINE_TEXT_KEYS, *per_disposition]
-
-
-NeedText = Callable[[_File, str, "str | None"], None]
-
-
-def _check_references(c: Content, files: Mapping[str, _File]) -> None:
-    qf, tf, af = files["questions"], files["texts"], files["answers"]
-    ids = [q.id for q in c.questions]
-    if len(set(ids)) != len(ids):
-        raise qf.fail("questions", "two questions share an id")
-    if c.start not in ids:
-        raise qf.fail("start", f"unknown question {c.start!r}")
-
-    def need_text(f: _File, where: str, key: str | None) -> None:
-        if key is not None and key not in c.texts:
-            raise f.fail(where, f"no text {key!r} in {tf.path}")
-
-    for key in _engine_keys():
-        need_text(tf, key, key)
-    for q in c.questions:
-        _check_question(q, ids, qf, need_text)
-    _check_flow(c, qf)
-    _check_lists(c, qf, af, need_text)
-
-
-def _check_question(q: Question, ids: list[str], qf: _File, need_text: NeedText) -> None:
-    at = f"questions.{q.id}."
-    for field in ("sign", "ask", "simpler", "confirm", "why"):
-        need_text(qf, at + field, getattr(q, field))
-    for answer, b in q.on.items():
-        where = f"{at}on.{answer}."
-        if b.next != OUTCOME and b.next not in ids:
-            raise qf.fail(where + "next", f"unknown question {b.next!r}")
-        if b.raises == "emergency" and b.next != OUTCOME:
-            raise qf.fail(where + "next", "an emergency must end the questions (next: outcome)")
-        if b.raises is not None and q.why is None:
-            raise qf.fail(f"{at}why", "an answer that raises a disposition needs a 'why' text")
-        need_text(qf, where + "say", b.say)
-    if any(b.raises == "emergency" for b in q.on.values()) and q.confirm is None:
-        raise qf.fail(f"{at}confirm", "an emergency question needs a 'confirm' text")
-
-
-def _check_lists(c: Content, qf: _File, af: _File, need_text: NeedText) -> None:
-    for term in c.lists["term"]:
-        need_text(af, f"lists.term.{term}", f"explain_{term}")
-    for place in c.lists["place"]:
-        need_text(af, f"lists.place.{place}", f"place_{place}")
-        if place not in c.place_explanations:
-            raise qf.fail(f"place_explanations.{place}", "missing")
-    for place, key in c.place_explanations.items():
-        if place not in c.lists["place"]:
-            raise qf.fail(f"place_explanations.{place}", "unknown place")
-        need_text(qf, f"place_explanations.{place}", key)
-
-
-def _check_flow(c: Content, qf: _File) -> None:
-    """Every question is reachable from `start`, and the flow has no loop (so it always ends)."""
-    graph = {q.id: {b.next for b in q.on.values()} - {OUTCOME} for q in c.questions}
-    seen: set[str] = set()
-    order: list[str] = []
-
-    def visit(node: str, path: tuple[str, ...]) -> None:
-        if node in path:
-            raise qf.fail(f"questions.{node}", "the flow loops back to this question")
-        if node in seen:
-            return
-        seen.add(node)
-        for nxt in sorted(graph[node]):
-            visit(nxt, (*path, node))
-        order.append(node)
-
-    visit(c.start, ())
-    unused = [q for q in graph if q not in seen]
-    if unused:
-        raise qf.fail(f"questions.{unused[0]}", "no answer leads to this question")
