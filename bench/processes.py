@@ -164,7 +164,7 @@ class _SoundWatch:
 def startup(
     engine: str, vosk_model: Path | None, session: Path, runs: int, listen_s: float = 2.0
 ) -> dict[str, Any]:
-    """Start the assistant (speech on) in a private PulseAudio and record its speaker.
+    """Start the assistant (speech on) in a private PulseAudio and listen to its speaker.
 
     Measured per run: process start to the first caption line on stdout, and process start to
     the first sound on the speaker sink's monitor, timed live as it arrives. The process is
