@@ -29,7 +29,7 @@ def error_line(args: argparse.Namespace, error: AssistantError) -> str:
     lines = texts.get(error.key)
     if not lines:
         return f"{error.key}: {error.fields}"
-    fields = error.text_fields(lambda key: texts.get(key, ()))
+    fields = error.text_fields(texts)
     return " ".join(fill(line, fields) for line in lines)
 
 

@@ -169,7 +169,7 @@ def _listener(args: argparse.Namespace, recognizer: Recognizer) -> Listener:
 
 def _error_text(triage: Triage, error: AssistantError) -> str:
     try:
-        fields = error.text_fields(lambda key: triage.content.texts.get(key, ()))
+        fields = error.text_fields(triage.content.texts)
         return " ".join(s.text for s in triage.say(error.key, **fields))
     except (KeyError, IndexError):
         return f"{error.key}: {error.fields}"

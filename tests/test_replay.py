@@ -250,7 +250,7 @@ def detail_of(error: AudioInputError) -> str:
     texts = load().texts
     key = error.fields.get(DETAIL_KEY)
     assert key is None or key in texts, f"{key} is not in texts.yaml"
-    return error.text_fields(lambda k: texts.get(k, ())).get("detail", "")
+    return error.text_fields(texts).get("detail", "")
 
 
 def assert_clean(error: AudioInputError, key: str, path: Path) -> None:

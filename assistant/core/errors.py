@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from enum import IntEnum
 
 DETAIL_KEY = "detail_key"
@@ -32,15 +32,12 @@ class AssistantError(Exception):
         self.key = text_key
         self.fields = fields
 
-    def text_fields(self, lookup: Callable[[str], Sequence[str]]) -> dict[str, str]:
-        """The values for this error's text, a `detail_key` looked up and filled in as {detail}.
-
-        `lookup` gives the lines of a text in intents/: the details live there too.
-        """
+    def text_fields(self, texts: Mapping[str, Sequence[str]]) -> dict[str, str]:
+        """The values for this error's text, a `detail_key` looked up in `texts` as {detail}."""
         fields = {k: str(v) for k, v in self.fields.items() if k != DETAIL_KEY}
         key = self.fields.get(DETAIL_KEY)
         if key:
-            lines = lookup(key)
+            lines = texts.get(key, ())
             fields["detail"] = " ".join(fill(line, fields) for line in lines) if lines else key
         return fields
 

@@ -74,7 +74,6 @@ def _check_flow(c: Content, qf: YamlFile) -> None:
     """Every question is reachable from `start`, and the flow has no loop (so it always ends)."""
     graph = {q.id: {b.next for b in q.on.values()} - {OUTCOME} for q in c.questions}
     seen: set[str] = set()
-    order: list[str] = []
 
     def visit(node: str, path: tuple[str, ...]) -> None:
         if node in path:
@@ -84,7 +83,6 @@ def _check_flow(c: Content, qf: YamlFile) -> None:
         seen.add(node)
         for nxt in sorted(graph[node]):
             visit(nxt, (*path, node))
-        order.append(node)
 
     visit(c.start, ())
     unused = [q for q in graph if q not in seen]
