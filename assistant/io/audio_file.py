@@ -12,14 +12,13 @@ from __future__ import annotations
 import errno
 import io
 import struct
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from assistant.core.errors import DETAIL_KEY, AudioInputError
-from assistant.io.pcm import as_wav, little_endian, mono, samples16
+from assistant.io.pcm import as_wav, little_endian, to_mono16
 
 AUDIO_SUFFIXES = frozenset({".wav", ".wave", ".aif", ".aiff", ".aifc", ".flac"})
 """File name endings taken from a directory (a file named explicitly is judged by its content)."""
@@ -196,10 +195,7 @@ def _decode_wav(clip: Clip, seconds: float) -> tuple[bytes, int]:
         f.seek(clip.data_offset)
         raw = f.read(wanted)
     raw = raw[: len(raw) - len(raw) % align]
-    samples = mono(samples16(raw, clip.bits, clip.is_float), clip.channels)
-    if sys.byteorder == "big":
-        samples.byteswap()
-    return samples.tobytes(), clip.rate
+    return to_mono16(raw, clip.bits, clip.channels, clip.is_float), clip.rate
 
 
 def _decode_with_audiofile(clip: Clip, seconds: float) -> tuple[bytes, int]:
@@ -233,12 +229,9 @@ def _decode_with_audiofile(clip: Clip, seconds: float) -> tuple[bytes, int]:
     raw = raw[: len(raw) - len(raw) % (width * channels)]
     if big_endian:
         raw = little_endian(raw, width)
-    if width == 1:  # AIFF's 8-bit samples are signed; samples16 expects WAV's unsigned ones
+    if width == 1:  # AIFF's 8-bit samples are signed; to_mono16 expects WAV's unsigned ones
         raw = bytes((b + 128) & 0xFF for b in raw)
-    samples = mono(samples16(raw, 8 * width), channels)
-    if sys.byteorder == "big":
-        samples.byteswap()
-    return samples.tobytes(), rate
+    return to_mono16(raw, 8 * width, channels), rate
 
 
 def load(clip: Clip, seconds: float) -> io.BytesIO:

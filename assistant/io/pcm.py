@@ -56,6 +56,14 @@ def mono(samples: array[int], channels: int) -> array[int]:
     return array("h", map(operator.floordiv, total, repeat(channels)))
 
 
+def to_mono16(raw: bytes, bits: int, channels: int, is_float: bool = False) -> bytes:
+    """Interleaved little-endian samples of any supported encoding as 16-bit mono PCM bytes."""
+    samples = mono(samples16(raw, bits, is_float), channels)
+    if sys.byteorder == "big":
+        samples.byteswap()
+    return samples.tobytes()
+
+
 def little_endian(raw: bytes, width: int) -> bytes:
     """Reverse the bytes of every sample."""
     if width == 1:
