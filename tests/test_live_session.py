@@ -336,7 +336,7 @@ def test_a_spoken_session_reaches_its_disposition_and_every_line_is_heard(
     )
     for h in heard:
         print(f"  onset {h.onset_s:4.2f} s sound {h.loud_s:5.2f} s {h.level_db:4.0f} dB {h.text}")
-    assert not bad, bad
+    assert not bad, (bad, run.stderr)
     assert len(segments) >= len(heard), (len(segments), len(heard))
 
 

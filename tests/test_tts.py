@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+import shutil
 import subprocess
 import sys
 import textwrap
 import time
+import wave
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +18,7 @@ from assistant.core.errors import SpeechOutputError
 from assistant.io.tts import (
     MAX_RATE,
     MIN_RATE,
+    SYNTH_ATTEMPTS,
     FallbackSpeaker,
     Pyttsx3Speaker,
     SilentSpeaker,
@@ -125,6 +129,64 @@ def test_blank_lines_are_not_spoken_or_saved(tmp_path: Path) -> None:
     speaker = Pyttsx3Speaker(rate=None, volume=None, voice=None, say_to=tmp_path)
     speaker.say("   ")
     assert list(tmp_path.iterdir()) == []
+
+
+class EmptyLineEngine:
+    """pyttsx3's espeak driver at its worst: every line ends before its first sample is saved."""
+
+    driver_name = "espeak"
+
+    def __init__(self, speaker: Pyttsx3Speaker) -> None:
+        self.speaker = speaker
+        self.saves: list[str] = []
+
+    def setProperty(self, name: str, value: object) -> None:  # noqa: N802 - pyttsx3's API
+        pass
+
+    def save_to_file(self, text: str, path: str) -> None:
+        self.saves.append(path)
+        with wave.open(path, "wb") as empty:  # what the stale end event leaves: no samples
+            empty.setnchannels(1)
+            empty.setsampwidth(2)
+            empty.setframerate(22050)
+
+    def runAndWait(self) -> None:  # noqa: N802 - pyttsx3's API
+        self.speaker._on_finished()
+
+
+def _seconds(path: Path) -> float:
+    with wave.open(str(path), "rb") as wav:
+        return wav.getnframes() / wav.getframerate()
+
+
+def test_a_line_the_driver_saves_empty_is_made_with_espeak_ng(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed")
+    speaker = Pyttsx3Speaker(rate=150, volume=0.8, voice=None, say_to=None)
+    speaker._voice_id = "en-us"
+    engine = EmptyLineEngine(speaker)
+    speaker._engine = engine
+    line = tmp_path / "line.wav"
+    with caplog.at_level(logging.INFO, logger="assistant.io.tts"):
+        speaker._synth(engine, "Watch for these warning signs.", line)
+    assert len(engine.saves) == SYNTH_ATTEMPTS
+    assert _seconds(line) > 1.0
+    assert sum("empty line" in r.getMessage() for r in caplog.records) == SYNTH_ATTEMPTS
+    assert any("espeak-ng" in r.getMessage() for r in caplog.records)
+
+
+def test_an_empty_line_without_espeak_ng_is_a_speech_output_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    speaker = Pyttsx3Speaker(rate=150, volume=None, voice=None, say_to=None)
+    engine = EmptyLineEngine(speaker)
+    speaker._engine = engine
+    with pytest.raises(SpeechOutputError) as caught:
+        speaker._synth(engine, "Thank you.", tmp_path / "line.wav")
+    assert "produced no sound" in caught.value.fields["detail"]
 
 
 def test_voices_lists_an_american_english_voice_on_linux() -> None:

@@ -36,6 +36,8 @@ SPEAK_TIMEOUT_S, SPEAK_TIMEOUT_PER_CHAR_S = 10.0, 0.2
 """Speaking aloud: about 5 characters a second at the slowest rate, plus margin."""
 PLAY_MARGIN_S = 5.0
 """Extra seconds beyond a WAV's own length before playback counts as stuck."""
+SYNTH_ATTEMPTS = 3
+"""Tries through pyttsx3 before a line is made with the espeak-ng command instead."""
 
 
 @dataclass(frozen=True)
@@ -73,8 +75,12 @@ def voices() -> list[VoiceInfo]:
 
 
 def _wav_seconds(path: Path) -> float:
-    with wave.open(str(path), "rb") as wav:
-        return wav.getnframes() / float(wav.getframerate() or 1)
+    """Length of a WAV in seconds; 0.0 when it is missing, cut short or not a WAV."""
+    try:
+        with wave.open(str(path), "rb") as wav:
+            return wav.getnframes() / float(wav.getframerate() or 1)
+    except (OSError, EOFError, wave.Error):
+        return 0.0
 
 
 class Pyttsx3Speaker:
@@ -84,8 +90,11 @@ class Pyttsx3Speaker:
     the next line starts while espeak's thread is still finishing, reports a line as done without
     playing it; it also ignores `aplay` failing. So on that driver the line is synthesised in
     process to a WAV (waiting on `finished-utterance`) and played with `aplay`, whose exit status
-    and end are reliable. Other drivers (SAPI5, NSSS) speak directly, again waiting on
-    `finished-utterance` with a timeout that grows with the text.
+    and end are reliable. That driver also, now and then, takes a stale end-of-line event from
+    espeak for the new line and saves an empty WAV; a retry can take another. So after
+    SYNTH_ATTEMPTS empty tries the line is made by the `espeak-ng` command (same voice, rate and
+    volume), which does not share the driver's events. Other drivers (SAPI5, NSSS) speak
+    directly, again waiting on `finished-utterance` with a timeout that grows with the text.
 
     Audio failure raises SpeechOutputError once; later lines are then dropped silently.
     """
@@ -103,6 +112,7 @@ class Pyttsx3Speaker:
         self.say_to = Path(say_to) if say_to is not None else None
         self.lines_saved = 0
         self._engine: Any = None
+        self._voice_id: str | None = None
         self._token: Any = None
         self._done = threading.Event()
         self._failed = False
@@ -142,7 +152,7 @@ class Pyttsx3Speaker:
     def _get_engine(self) -> Any:
         if self._engine is None:
             engine = _engine_or_error()
-            voice = self._pick_voice(engine)
+            voice = self._voice_id = self._pick_voice(engine)
             self._token = engine.connect("finished-utterance", self._on_finished)
             if voice is not None:
                 engine.setProperty("voice", voice)
@@ -195,16 +205,38 @@ class Pyttsx3Speaker:
 
     def _synth(self, engine: Any, text: str, path: Path) -> None:
         timeout_s = SYNTH_TIMEOUT_S + SYNTH_TIMEOUT_PER_CHAR_S * len(text)
-        for _attempt in range(2):  # a line can come out empty once if espeak was still busy
+        for _attempt in range(SYNTH_ATTEMPTS):
             # Set the rate with every line: pyttsx3 keeps one engine per process, and a rate set
             # once (at creation, or by another speaker) was not always the one the next line used.
             engine.setProperty("rate", self.rate)
             engine.save_to_file(text, str(path))
             self._run(timeout_s, "speech synthesis")
-            if path.exists() and _wav_seconds(path) > 0:
+            if _wav_seconds(path) > 0:
                 return
-            log.warning("speech synthesis gave an empty line; trying again: %r", text)
-        raise _error(f"speech synthesis produced no sound for {text!r}")
+            log.warning("speech synthesis gave an empty line: %r", text)
+        self._synth_with_command(text, path)
+
+    def _synth_with_command(self, text: str, path: Path) -> None:
+        """Make the line's WAV with the `espeak-ng` program, as the driver would have."""
+        program = shutil.which("espeak-ng")
+        if program is None:
+            raise _error(f"speech synthesis produced no sound for {text!r}")
+        command = [program, "-s", str(self.rate), "-w", str(path), "--stdin"]
+        if self._voice_id is not None:
+            command[1:1] = ["-v", self._voice_id]
+        if self.volume is not None:
+            command[1:1] = ["-a", str(round(max(0.0, min(1.0, self.volume)) * 100))]
+        timeout_s = SYNTH_TIMEOUT_S + SYNTH_TIMEOUT_PER_CHAR_S * len(text)
+        try:
+            done = subprocess.run(
+                command, input=text, capture_output=True, text=True, timeout=timeout_s, check=False
+            )
+        except subprocess.TimeoutExpired as error:
+            raise _error(f"espeak-ng did not finish within {timeout_s:.0f} s") from error
+        if done.returncode != 0 or _wav_seconds(path) <= 0:
+            last = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+            raise _error(f"speech synthesis produced no sound for {text!r} ({last})")
+        log.info("line made with espeak-ng after %d empty tries: %r", SYNTH_ATTEMPTS, text)
 
     def _play(self, path: Path) -> None:
         if not self._checked_output:
