@@ -132,7 +132,8 @@ def _is_phrase(heard: tuple[str, ...], wanted: tuple[str, ...]) -> bool:
 
 
 def _speaker(args: argparse.Namespace, on_failure: Callable[[SpeechOutputError], None]) -> Speaker:
-    from assistant.io.tts import FallbackSpeaker, Pyttsx3Speaker, SilentSpeaker  # noqa: PLC0415
+    from assistant.io.speakers import FallbackSpeaker, SilentSpeaker  # noqa: PLC0415
+    from assistant.io.tts import Pyttsx3Speaker  # noqa: PLC0415
 
     if args.mute:
         return SilentSpeaker()

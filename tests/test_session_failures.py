@@ -7,7 +7,7 @@ import pytest
 from assistant.core.dialog import Triage
 from assistant.core.errors import EngineError
 from assistant.core.messages import Event, Expected, Heard
-from assistant.io.tts import SilentSpeaker
+from assistant.io.speakers import SilentSpeaker
 from assistant.session import Session
 
 

@@ -15,13 +15,12 @@ from pathlib import Path
 import pytest
 
 from assistant.core.errors import SpeechOutputError
+from assistant.io.speakers import FallbackSpeaker, SilentSpeaker
 from assistant.io.tts import (
     MAX_RATE,
     MIN_RATE,
     SYNTH_ATTEMPTS,
-    FallbackSpeaker,
     Pyttsx3Speaker,
-    SilentSpeaker,
     voices,
 )
 
@@ -282,7 +281,8 @@ NO_AUDIO_SCRIPT = textwrap.dedent(
     """
     import sys, time
     from assistant.core.errors import SpeechOutputError
-    from assistant.io.tts import FallbackSpeaker, Pyttsx3Speaker
+    from assistant.io.speakers import FallbackSpeaker
+    from assistant.io.tts import Pyttsx3Speaker
 
     speaker = Pyttsx3Speaker(rate=None, volume=None, voice=None, say_to=None)
     started = time.monotonic()

@@ -1,4 +1,4 @@
-"""Speech output adapters: pyttsx3 (blocking until heard), silent (--mute) and caption fallback."""
+"""Speech out through pyttsx3: each line blocks until it has been heard (espeak-ng on Linux)."""
 
 from __future__ import annotations
 
@@ -11,14 +11,12 @@ import sys
 import tempfile
 import threading
 import time
-import wave
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from assistant.core.errors import SpeechOutputError
-from assistant.core.ports import Speaker
+from assistant.io.speech_wav import espeak_ng_wav, wav_seconds
 
 log = logging.getLogger(__name__)
 
@@ -72,15 +70,6 @@ def voices() -> list[VoiceInfo]:
         VoiceInfo(str(v.id), str(v.name), tuple(str(lang) for lang in (v.languages or ())))
         for v in engine.getProperty("voices")
     ]
-
-
-def _wav_seconds(path: Path) -> float:
-    """Length of a WAV in seconds; 0.0 when it is missing, cut short or not a WAV."""
-    try:
-        with wave.open(str(path), "rb") as wav:
-            return wav.getnframes() / float(wav.getframerate() or 1)
-    except (OSError, EOFError, wave.Error):
-        return 0.0
 
 
 class Pyttsx3Speaker:
@@ -211,31 +200,22 @@ class Pyttsx3Speaker:
             engine.setProperty("rate", self.rate)
             engine.save_to_file(text, str(path))
             self._run(timeout_s, "speech synthesis")
-            if _wav_seconds(path) > 0:
+            if wav_seconds(path) > 0:
                 return
             log.warning("speech synthesis gave an empty line: %r", text)
         self._synth_with_command(text, path)
 
     def _synth_with_command(self, text: str, path: Path) -> None:
-        """Make the line's WAV with the `espeak-ng` program, as the driver would have."""
-        program = shutil.which("espeak-ng")
-        if program is None:
-            raise _error(f"speech synthesis produced no sound for {text!r}")
-        command = [program, "-s", str(self.rate), "-w", str(path), "--stdin"]
-        if self._voice_id is not None:
-            command[1:1] = ["-v", self._voice_id]
-        if self.volume is not None:
-            command[1:1] = ["-a", str(round(max(0.0, min(1.0, self.volume)) * 100))]
+        """Make the line's WAV with the `espeak-ng` program (same voice, rate and volume)."""
         timeout_s = SYNTH_TIMEOUT_S + SYNTH_TIMEOUT_PER_CHAR_S * len(text)
-        try:
-            done = subprocess.run(
-                command, input=text, capture_output=True, text=True, timeout=timeout_s, check=False
-            )
-        except subprocess.TimeoutExpired as error:
-            raise _error(f"espeak-ng did not finish within {timeout_s:.0f} s") from error
-        if done.returncode != 0 or _wav_seconds(path) <= 0:
-            last = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
-            raise _error(f"speech synthesis produced no sound for {text!r} ({last})")
+        espeak_ng_wav(
+            text,
+            path,
+            rate=self.rate,
+            voice=self._voice_id,
+            volume=self.volume,
+            timeout_s=timeout_s,
+        )
         log.info("line made with espeak-ng after %d empty tries: %r", SYNTH_ATTEMPTS, text)
 
     def _play(self, path: Path) -> None:
@@ -243,7 +223,7 @@ class Pyttsx3Speaker:
             self._checked_output = True
             if shutil.which("aplay") is None:
                 raise _error("aplay (alsa-utils) is not installed")
-        timeout_s = _wav_seconds(path) + PLAY_MARGIN_S
+        timeout_s = wav_seconds(path) + PLAY_MARGIN_S
         started = time.monotonic()
         try:
             done = subprocess.run(
@@ -258,7 +238,7 @@ class Pyttsx3Speaker:
         if done.returncode != 0:
             last = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
             raise _error(f"no audio output: {last}")
-        log.debug("spoke %.2f s of audio in %.2f s", _wav_seconds(path), time.monotonic() - started)
+        log.debug("spoke %.2f s of audio in %.2f s", wav_seconds(path), time.monotonic() - started)
 
     # --- other drivers: speak directly, and save a copy if asked -------------------------------
 
@@ -278,42 +258,3 @@ class Pyttsx3Speaker:
 
 def _clamp(rate: int) -> int:
     return max(MIN_RATE, min(MAX_RATE, int(rate)))
-
-
-class SilentSpeaker:
-    """Says nothing (--mute); captions are printed by the session loop."""
-
-    def say(self, text: str) -> None:
-        """Do nothing."""
-
-    def change_rate(self, steps: int) -> None:
-        """Do nothing: there is no voice to speed up or slow down."""
-
-
-class FallbackSpeaker:
-    """Wrap a speaker: on its first SpeechOutputError call `on_failure` once, then stay silent."""
-
-    def __init__(
-        self,
-        inner: Speaker,
-        on_failure: Callable[[SpeechOutputError], None],
-    ) -> None:
-        self.inner = inner
-        self.on_failure = on_failure
-        self.failed: SpeechOutputError | None = None
-
-    def say(self, text: str) -> None:
-        """Speak through the inner speaker until it first fails; silent afterwards."""
-        if self.failed is not None:
-            return
-        try:
-            self.inner.say(text)
-        except SpeechOutputError as error:
-            self.failed = error
-            log.info("speech output off: %s", error.fields.get("detail", error))
-            self.on_failure(error)
-
-    def change_rate(self, steps: int) -> None:
-        """Pass the change on while speech still works."""
-        if self.failed is None:
-            self.inner.change_rate(steps)
