@@ -17,6 +17,9 @@ Confidence is CONFIDENCE_CAP times the share of the 10 best paths that stay insi
 posterior, `hyp().prob`, is always 1.0 for grammars, so it carries no information.
 The grammar is compiled to a minimal word graph (wordgraph.py) and the decoder dithers its input.
 
+Memory: the decoder holds one question's grammar at a time (each costs about 20 MB; building one
+again takes 15-30 ms), and its dictionary holds only the words grammars have used (lexicon.py).
+
 Three things each answer goes through (measured on audio_fixtures/ and ../shared/real_speech,
 see the README's engine notes):
 - Its own cepstral mean. The decoder normalises features by a running mean carried over from the
@@ -35,10 +38,11 @@ from __future__ import annotations
 import array
 import itertools
 import logging
+import os
 import re
 import sys
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,6 +51,7 @@ from assistant.core.errors import EngineError
 from assistant.core.messages import Expected, Heard, NotUnderstood
 from assistant.core.ports import Audio
 from assistant.engines import wordgraph
+from assistant.engines.lexicon import VOWELS, Lexicon
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +70,6 @@ _CMN_GRAMMAR = "#JSGF V1.0;\ngrammar cmn;\npublic <cmn> = the;\n"
 SHORT = 2
 """Phrases of at most this many words are the ones competitor words must not sound like."""
 _WORD = re.compile(r"[a-z][a-z']*")
-_VOWELS = frozenset(
-    ["AA", "AE", "AH", "AO", "AW", "AY", "EH", "ER", "EY", "IH", "IY", "OW", "OY", "UH", "UW"]
-)
 
 
 @dataclass(frozen=True)
@@ -77,9 +79,10 @@ class _Search:
     name: str
     phrases: frozenset[str]
     competitors: frozenset[str]
+    jsgf: str
 
 
-def _edit_distance(a: list[str], b: list[str]) -> int:
+def _edit_distance(a: Sequence[str], b: Sequence[str]) -> int:
     row = list(range(len(b) + 1))
     for i, x in enumerate(a, 1):
         prev, row[0] = row[0], i
@@ -133,48 +136,50 @@ class PocketSphinxRecognizer:
         if not hmm.is_dir() or not dic.is_file():
             raise EngineError("error_model_missing", path=str(model))
         try:
+            self._lexicon = Lexicon(dic)
             # Dither: stretches of exact digital zeros (padded files, muted inputs) otherwise
             # break the feature normalisation; "not sure" padded with zeros decoded as "slower".
-            # A fixed seed keeps results repeatable.
+            # A fixed seed keeps results repeatable. The dictionary starts empty (lexicon.py).
             self._decoder: Any = pocketsphinx.Decoder(
-                hmm=str(hmm), dict=str(dic), samprate=RATE, loglevel="FATAL", dither=True, seed=1
+                hmm=str(hmm), dict=os.devnull, samprate=RATE, loglevel="FATAL", dither=True, seed=1
             )
+            self._known: set[str] = set()  # words looked up in the dictionary, found or not
+            extra = extra_pronunciations or {}
+            self._add_words(["the", *extra])
+            for word, phones in extra.items():
+                if self._decoder.lookup_word(word) is None:
+                    self._decoder.add_word(word, phones, True)
             self._decoder.add_jsgf_string(_CMN_SEARCH, _CMN_GRAMMAR)
-        except (RuntimeError, ValueError) as exc:
+        except (OSError, RuntimeError, ValueError) as exc:
             raise EngineError("error_model_broken", path=str(model), detail=str(exc)) from exc
-        for word, phones in (extra_pronunciations or {}).items():
-            if self._decoder.lookup_word(word) is None:
-                self._decoder.add_word(word, phones, True)
-        self._short_words = self._read_short_words(dic)
         self._nbest = nbest
         self._min_confidence = min_confidence
         self._max_distance = max_competitor_distance
         self._searches: dict[tuple[str, ...], _Search] = {}
+        self._loaded: _Search | None = None
         self._warps = warps or (1.0,)
         self._warp = 1.0
 
-    @staticmethod
-    def _read_short_words(dic: Path) -> dict[str, list[str]]:
-        """One-syllable words of 2-3 phones, candidates for competitors (first spelling only)."""
-        words: dict[str, list[str]] = {}
-        with dic.open(encoding="utf-8", errors="replace") as f:
-            for line in f:
-                word, *phones = line.split()
-                if (
-                    word.isalpha()
-                    and word.islower()
-                    and len(word) > 1
-                    and 2 <= len(phones) <= 3
-                    and sum(p in _VOWELS for p in phones) == 1
-                ):
-                    words.setdefault(word, phones)
-        return words
+    def _add_words(self, words: Iterable[str]) -> None:
+        """Give the decoder every pronunciation of these words that the dictionary has."""
+        new = sorted({w for w in words if w not in self._known})
+        if not new:
+            return
+        found = self._lexicon.lookup(new)
+        entries = [
+            (word if i == 0 else f"{word}({i + 1})", " ".join(phones))
+            for word in new
+            for i, phones in enumerate(found.get(word, []))
+        ]
+        for n, (entry, phones) in enumerate(entries, 1):
+            self._decoder.add_word(entry, phones, n == len(entries))
+        self._known.update(new)
 
     def _competitors(self, grammar_words: Iterable[str]) -> list[str]:
         prons = [self._decoder.lookup_word(w).split() for w in grammar_words]
         chosen: dict[tuple[str, ...], str] = {}
-        for word, phones in self._short_words.items():
-            vowel = next(p for p in phones if p in _VOWELS)
+        for word, (phones, *_) in self._lexicon.short.items():
+            vowel = next(p for p in phones if p in VOWELS)
             key = (phones[0], vowel)
             if key in chosen:
                 continue
@@ -198,7 +203,8 @@ class PocketSphinxRecognizer:
     def _search_for(self, phrases: tuple[str, ...]) -> _Search | None:
         """The decoder search for these phrases, built once and cached per distinct phrase tuple."""
         if phrases in self._searches:
-            return self._searches[phrases]
+            return self._load(self._searches[phrases])
+        self._add_words(w for p in phrases for w in p.lower().split() if _WORD.fullmatch(w))
         usable = self._usable(phrases)
         if not usable:
             log.warning("pocketsphinx: no usable phrase in %r", phrases)
@@ -212,21 +218,34 @@ class PocketSphinxRecognizer:
             log.warning(
                 "pocketsphinx: no competitor words for %r: no out-of-grammar rejection", phrases
             )
+        self._add_words(competitors)
         jsgf = wordgraph.jsgf(usable, ["<competitor>"] if competitors else [])
         if competitors:
             jsgf += f"<competitor> = {' | '.join(competitors)};\n"
-        search = _Search(f"g{len(self._searches)}", frozenset(usable), frozenset(competitors))
-        try:
-            self._decoder.add_jsgf_string(search.name, jsgf)
-        except ValueError as exc:
-            raise EngineError(
-                "error_model_broken", path="pocketsphinx grammar", detail=str(exc)
-            ) from exc
+        name = f"g{len(self._searches)}"
+        search = _Search(name, frozenset(usable), frozenset(competitors), jsgf)
         self._searches[phrases] = search
         log.debug(
             "pocketsphinx: grammar %s: %d phrases, %d competitors",
             search.name, len(usable), len(competitors),
         )  # fmt: skip
+        return self._load(search)
+
+    def _load(self, search: _Search) -> _Search:
+        """Make `search` the one grammar the decoder holds (the one before it is dropped)."""
+        if self._loaded is search:
+            return search
+        try:
+            if self._loaded is not None:
+                self._decoder.activate_search(_CMN_SEARCH)
+                self._decoder.remove_search(self._loaded.name)
+                self._loaded = None
+            self._decoder.add_jsgf_string(search.name, search.jsgf)
+        except (RuntimeError, ValueError) as exc:
+            raise EngineError(
+                "error_model_broken", path="pocketsphinx grammar", detail=str(exc)
+            ) from exc
+        self._loaded = search
         return search
 
     def recognize(self, audio: Audio, expected: Expected) -> Heard | NotUnderstood:
