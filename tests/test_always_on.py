@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -28,7 +29,7 @@ def test_the_wake_phrase_is_recognised(heard: str, wanted: str, ok: bool) -> Non
     assert _is_phrase(tuple(heard.split()), tuple(wanted.split())) is ok
 
 
-def test_typed_always_on_runs_one_triage_per_wake_phrase(tmp_path) -> None:
+def test_typed_always_on_runs_one_triage_per_wake_phrase(tmp_path: Path) -> None:
     rec = tmp_path / "r.json"
     script = "good morning\nhello helper\nyes\nstop\nnoise\nhello helper\n" + SELF_CARE
     out = subprocess.run(

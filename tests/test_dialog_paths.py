@@ -47,7 +47,10 @@ def _paths(triage: Triage) -> Iterator[tuple[list[tuple[str, str]], State, list[
     """Depth-first over every choice at every question: (choices, final state, asked, said)."""
     start, actions = triage.start()
     first = [a.expected.question for a in actions if isinstance(a, Listen)]
-    stack = [([], start, first, [a for a in actions if isinstance(a, Say)])]
+    said: list[Say] = [a for a in actions if isinstance(a, Say)]
+    stack: list[tuple[list[tuple[str, str]], State, list[str], list[Say]]] = [
+        ([], start, first, said)
+    ]
     while stack:
         choices, state, asked, said = stack.pop()
         if state.phase == "done":

@@ -17,7 +17,7 @@ from assistant.core.messages import (
     NotUnderstood,
     Silence,
 )
-from assistant.core.state import AFTER_EMERGENCY
+from assistant.core.state import AFTER_EMERGENCY, State
 from tests.clinical_oracle import EMERGENCY, UNSURE_RAISES, YES_RAISES
 
 ANSWERS = [
@@ -57,7 +57,7 @@ SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[Heal
 BOUND = 200
 
 
-def _run(triage: Triage, events: list[Event]) -> tuple[object, int, list[tuple[str, Event]]]:
+def _run(triage: Triage, events: list[Event]) -> tuple[State, int, list[tuple[str, Event]]]:
     state, _ = triage.start()
     seen: list[tuple[str, Event]] = []
     steps = 0
@@ -127,5 +127,6 @@ def test_no_sequence_ends_below_what_its_answers_require(
             unsure[qid] = unsure.get(qid, 0) + 1
             if unsure[qid] >= 2:
                 need = max(need, DISPOSITIONS.index(UNSURE_RAISES[qid]))
+    assert state.outcome is not None
     got = state.outcome.disposition
     assert (DISPOSITIONS.index(got) if got else -1) >= need, (got, seen)
