@@ -38,7 +38,6 @@ from __future__ import annotations
 import array
 import itertools
 import logging
-import os
 import re
 import sys
 import time
@@ -139,9 +138,10 @@ class PocketSphinxRecognizer:
             self._lexicon = Lexicon(dic)
             # Dither: stretches of exact digital zeros (padded files, muted inputs) otherwise
             # break the feature normalisation; "not sure" padded with zeros decoded as "slower".
-            # A fixed seed keeps results repeatable. The dictionary starts empty (lexicon.py).
+            # A fixed seed keeps results repeatable. The dictionary starts empty (lexicon.py):
+            # dict=None, not an empty file such as /dev/null, which some systems let only root read.
             self._decoder: Any = pocketsphinx.Decoder(
-                hmm=str(hmm), dict=os.devnull, samprate=RATE, loglevel="FATAL", dither=True, seed=1
+                hmm=str(hmm), dict=None, samprate=RATE, loglevel="FATAL", dither=True, seed=1
             )
             self._known: set[str] = set()  # words looked up in the dictionary, found or not
             extra = extra_pronunciations or {}
