@@ -180,6 +180,16 @@ def test_native_noise_on_stderr_is_hidden(capfd: pytest.CaptureFixture[str]) -> 
     assert "ALSA" not in capfd.readouterr().err
 
 
+def test_an_unopenable_dev_null_does_not_stop_listening(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Seen on a CI machine: /dev/null with mode 600, so an ordinary user cannot open it.
+    monkeypatch.setattr(microphone.os, "devnull", str(tmp_path / "no" / "such" / "null"))
+    with microphone._quiet_native_stderr():
+        entered = True
+    assert entered
+
+
 # --- real PortAudio in a child process --------------------------------------------------------
 
 CHILD = textwrap.dedent(

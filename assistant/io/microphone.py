@@ -38,8 +38,11 @@ def _quiet_native_stderr() -> Iterator[None]:
         yield
         return
     try:
-        with open(os.devnull, "wb") as devnull:
-            os.dup2(devnull.fileno(), 2)
+        try:
+            with open(os.devnull, "wb") as devnull:
+                os.dup2(devnull.fileno(), 2)
+        except OSError:  # /dev/null cannot be opened (some systems let only root): noise stays
+            log.debug("cannot open %s; native messages stay on stderr", os.devnull)
         yield
     finally:
         os.dup2(saved, 2)
