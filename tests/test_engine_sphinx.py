@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from assistant.core.content import load
+from assistant.core.errors import EngineError
 from assistant.core.messages import Expected, Heard, NotUnderstood
 from assistant.core.ports import Audio
 from tests import speech_synth
@@ -20,7 +21,7 @@ pytest.importorskip(
     "pocketsphinx", reason="pocketsphinx is not installed (pip install pocketsphinx)"
 )
 
-from assistant.engines.sphinx import PocketSphinxRecognizer  # noqa: E402
+from assistant.engines.sphinx import RATE, PocketSphinxRecognizer  # noqa: E402
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "real_speech"
 FIXTURES = Path(__file__).resolve().parents[1] / "audio_fixtures"
@@ -168,3 +169,11 @@ def test_an_answer_is_heard_the_same_whatever_came_before(rec: PocketSphinxRecog
         heard.append((getattr(event, "text", None), getattr(event, "confidence", None)))
     assert heard[0][0] is not None
     assert heard == [heard[0]] * len(before), heard
+
+
+def test_a_dictionary_gone_mid_session_is_an_engine_error(tmp_path: Path) -> None:
+    rec = PocketSphinxRecognizer(load().pronunciations)
+    rec._lexicon.path = tmp_path / "gone.dict"  # words not read yet now cannot be looked up
+    with pytest.raises(EngineError) as caught:
+        rec.recognize(Audio(bytes(32000), RATE), Expected("new", ("zebra crossing",)))
+    assert caught.value.key == "error_model_broken"

@@ -18,7 +18,7 @@ posterior, `hyp().prob`, is always 1.0 for grammars, so it carries no informatio
 The grammar is compiled to a minimal word graph (wordgraph.py) and the decoder dithers its input.
 
 Memory: the decoder holds one question's grammar at a time (each costs about 20 MB; building one
-again takes 15-30 ms), and its dictionary holds only the words grammars have used (lexicon.py).
+again takes 15-50 ms), and its dictionary holds only the words grammars have used (lexicon.py).
 
 Three things each answer goes through (measured on audio_fixtures/ and ../shared/real_speech,
 see the README's engine notes):
@@ -165,7 +165,12 @@ class PocketSphinxRecognizer:
         new = sorted({w for w in words if w not in self._known})
         if not new:
             return
-        found = self._lexicon.lookup(new)
+        try:
+            found = self._lexicon.lookup(new)
+        except OSError as exc:  # the dictionary file went away or became unreadable mid-session
+            raise EngineError(
+                "error_model_broken", path=str(self._lexicon.path), detail=str(exc)
+            ) from exc
         entries = [
             (word if i == 0 else f"{word}({i + 1})", " ".join(phones))
             for word in new
