@@ -78,8 +78,9 @@ class Lexicon:
         found = {w: list(self.short[w]) for w in words if w in self.short}
         wanted = sorted({w for w in words if w not in found})
         if not self._sorted:
+            wanted_set = set(wanted)
             for word, _, phones, _ in self._lines(0):
-                if word in wanted and phones:
+                if word in wanted_set and phones:
                     found.setdefault(word, []).append(phones)
             return found
         for want in wanted:
