@@ -2,8 +2,8 @@
 
 How rejection works (measured on real recordings, see the engines report in the README):
 each grammar is `(phrase | phrase | ...) | <competitor>`, where <competitor> is one real dictionary
-word out of a few hundred short one-syllable words (one per first-phone/vowel/last-phone class)
-that are NOT acoustically close to any grammar word (phone edit distance > 2). A word that is not
+word out of a few short one-syllable words (one per first-phone/vowel class, competitors.py)
+that are NOT acoustically close to any short answer (phone edit distance > 2). A word that is not
 in the grammar ("banana", "left", "stop" under yes/no) then matches a competitor better than a
 listed phrase and is rejected, instead of being forced onto "yes" or "no". A phone loop inside the
 grammar was tried and rejected: it stole real answers and made decoding take over a second.
@@ -41,7 +41,7 @@ import logging
 import re
 import sys
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,8 +49,9 @@ from typing import Any
 from assistant.core.errors import EngineError
 from assistant.core.messages import Expected, Heard, NotUnderstood
 from assistant.core.ports import Audio
+from assistant.engines import competitors as competitor_words
 from assistant.engines import wordgraph
-from assistant.engines.lexicon import VOWELS, Lexicon
+from assistant.engines.lexicon import Lexicon
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +67,6 @@ were as accurate as five (0.8-1.2) on the fixtures, at three decodes per answer.
 _CMN_SEARCH = "cmn"
 _CMN_GRAMMAR = "#JSGF V1.0;\ngrammar cmn;\npublic <cmn> = the;\n"
 """The first pass only sets the cepstral mean; its one-word grammar makes it cheap."""
-SHORT = 2
-"""Phrases of at most this many words are the ones competitor words must not sound like."""
 _WORD = re.compile(r"[a-z][a-z']*")
 
 
@@ -79,15 +78,6 @@ class _Search:
     phrases: frozenset[str]
     competitors: frozenset[str]
     jsgf: str
-
-
-def _edit_distance(a: Sequence[str], b: Sequence[str]) -> int:
-    row = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        prev, row[0] = row[0], i
-        for j, y in enumerate(b, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (x != y))
-    return row[-1]
 
 
 def _resample(pcm: bytes, rate: int) -> bytes:
@@ -180,18 +170,6 @@ class PocketSphinxRecognizer:
             self._decoder.add_word(entry, phones, n == len(entries))
         self._known.update(new)
 
-    def _competitors(self, grammar_words: Iterable[str]) -> list[str]:
-        prons = [self._decoder.lookup_word(w).split() for w in grammar_words]
-        chosen: dict[tuple[str, ...], str] = {}
-        for word, (phones, *_) in self._lexicon.short.items():
-            vowel = next(p for p in phones if p in VOWELS)
-            key = (phones[0], vowel)
-            if key in chosen:
-                continue
-            if all(_edit_distance(phones, p) > self._max_distance for p in prons):
-                chosen[key] = word
-        return sorted(chosen.values())
-
     def _usable(self, phrases: Iterable[str]) -> list[str]:
         usable = []
         for phrase in phrases:
@@ -215,10 +193,12 @@ class PocketSphinxRecognizer:
             log.warning("pocketsphinx: no usable phrase in %r", phrases)
             return None
         grammar_words = sorted({w for p in usable for w in p.split()})
-        # Competitors only need to lose to the short answers ("yes", "no", "stop"): a longer
-        # phrase always beats a single competitor syllable, so longer phrases' words do not count.
-        short_words = sorted({w for p in usable if len(p.split()) <= SHORT for w in p.split()})
-        competitors = [w for w in self._competitors(short_words) if w not in grammar_words]
+        answer_prons = [
+            self._decoder.lookup_word(w).split()
+            for w in competitor_words.short_answer_words(usable)
+        ]
+        chosen = competitor_words.choose(self._lexicon.short, answer_prons, self._max_distance)
+        competitors = [w for w in chosen if w not in grammar_words]
         if not competitors:
             log.warning(
                 "pocketsphinx: no competitor words for %r: no out-of-grammar rejection", phrases
