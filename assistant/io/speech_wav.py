@@ -10,6 +10,16 @@ from pathlib import Path
 from assistant.core.errors import SpeechOutputError
 
 
+def speech_error(detail: str) -> SpeechOutputError:
+    """The error for any failure of speech out; `detail` says what failed."""
+    return SpeechOutputError("error_speech_output", detail=detail)
+
+
+def last_stderr_line(done: subprocess.CompletedProcess[str]) -> str:
+    """What a finished program said last on stderr, or its exit status."""
+    return (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+
+
 def wav_seconds(path: Path) -> float:
     """Length of a WAV in seconds; 0.0 when it is missing, cut short or not a WAV."""
     try:
@@ -28,8 +38,9 @@ def espeak_ng_wav(
     """
     program = shutil.which("espeak-ng")
     if program is None:
-        detail = f"speech synthesis produced no sound for {text!r} (espeak-ng is not installed)"
-        raise SpeechOutputError("error_speech_output", detail=detail)
+        raise speech_error(
+            f"speech synthesis produced no sound for {text!r} (espeak-ng is not installed)"
+        )
     command = [program, "-s", str(rate), "-w", str(path), "--stdin"]
     if voice is not None:
         command[1:1] = ["-v", voice]
@@ -40,9 +51,7 @@ def espeak_ng_wav(
             command, input=text, capture_output=True, text=True, timeout=timeout_s, check=False
         )
     except subprocess.TimeoutExpired as error:
-        detail = f"espeak-ng did not finish within {timeout_s:.0f} s"
-        raise SpeechOutputError("error_speech_output", detail=detail) from error
+        raise speech_error(f"espeak-ng did not finish within {timeout_s:.0f} s") from error
     if done.returncode != 0 or wav_seconds(path) <= 0:
-        last = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
-        detail = f"speech synthesis produced no sound for {text!r} ({last})"
-        raise SpeechOutputError("error_speech_output", detail=detail)
+        last = last_stderr_line(done)
+        raise speech_error(f"speech synthesis produced no sound for {text!r} ({last})")

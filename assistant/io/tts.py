@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.core.errors import SpeechOutputError
-from assistant.io.speech_wav import espeak_ng_wav, wav_seconds
+from assistant.io.speech_wav import espeak_ng_wav, last_stderr_line, speech_error, wav_seconds
 
 log = logging.getLogger(__name__)
 
@@ -47,20 +47,16 @@ class VoiceInfo:
     languages: tuple[str, ...]
 
 
-def _error(detail: str) -> SpeechOutputError:
-    return SpeechOutputError("error_speech_output", detail=detail)
-
-
 def _engine_or_error() -> Any:
     """Return the process's pyttsx3 engine (pyttsx3 keeps one per driver) or raise."""
     try:
         import pyttsx3  # noqa: PLC0415 - heavy, optional: imported only when speech is wanted
     except ImportError as error:
-        raise _error(f"pyttsx3 is not installed ({error})") from error
+        raise speech_error(f"pyttsx3 is not installed ({error})") from error
     try:
         return pyttsx3.init()
     except Exception as error:  # drivers raise anything
-        raise _error(f"cannot start the speech engine: {error}") from error
+        raise speech_error(f"cannot start the speech engine: {error}") from error
 
 
 def voices() -> list[VoiceInfo]:
@@ -156,7 +152,7 @@ class Pyttsx3Speaker:
         if self.voice is not None:
             if self.voice.lower() in ids:
                 return ids[self.voice.lower()]
-            raise _error(f"no voice {self.voice!r}; --list-voices shows the installed ones")
+            raise speech_error(f"no voice {self.voice!r}; --list-voices shows the installed ones")
         if sys.platform.startswith("linux"):
             for wanted in PREFERRED_LINUX_VOICES:
                 if wanted in ids:
@@ -174,10 +170,10 @@ class Pyttsx3Speaker:
             try:
                 self._engine.runAndWait()
             except Exception as error:  # any driver failure: no speech
-                raise _error(f"{what} failed: {error}") from error
+                raise speech_error(f"{what} failed: {error}") from error
             finished = self._done.wait(timeout_s)
         if not finished:
-            raise _error(f"{what} did not finish within {timeout_s:.0f} s")
+            raise speech_error(f"{what} did not finish within {timeout_s:.0f} s")
 
     # --- the Linux espeak path: synthesise to a WAV, then play it ------------------------------
 
@@ -203,11 +199,10 @@ class Pyttsx3Speaker:
             if wav_seconds(path) > 0:
                 return
             log.warning("speech synthesis gave an empty line: %r", text)
-        self._synth_with_command(text, path)
+        self._synth_with_command(text, path, timeout_s)
 
-    def _synth_with_command(self, text: str, path: Path) -> None:
+    def _synth_with_command(self, text: str, path: Path, timeout_s: float) -> None:
         """Make the line's WAV with the `espeak-ng` program (same voice, rate and volume)."""
-        timeout_s = SYNTH_TIMEOUT_S + SYNTH_TIMEOUT_PER_CHAR_S * len(text)
         espeak_ng_wav(
             text,
             path,
@@ -222,7 +217,7 @@ class Pyttsx3Speaker:
         if not self._checked_output:
             self._checked_output = True
             if shutil.which("aplay") is None:
-                raise _error("aplay (alsa-utils) is not installed")
+                raise speech_error("aplay (alsa-utils) is not installed")
         timeout_s = wav_seconds(path) + PLAY_MARGIN_S
         started = time.monotonic()
         try:
@@ -234,10 +229,9 @@ class Pyttsx3Speaker:
                 check=False,
             )
         except subprocess.TimeoutExpired as error:
-            raise _error(f"audio playback did not finish within {timeout_s:.0f} s") from error
+            raise speech_error(f"audio playback did not finish within {timeout_s:.0f} s") from error
         if done.returncode != 0:
-            last = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
-            raise _error(f"no audio output: {last}")
+            raise speech_error(f"no audio output: {last_stderr_line(done)}")
         log.debug("spoke %.2f s of audio in %.2f s", wav_seconds(path), time.monotonic() - started)
 
     # --- other drivers: speak directly, and save a copy if asked -------------------------------
