@@ -12,7 +12,7 @@ from assistant.core import content as content_mod
 from assistant.core.content import Content
 from assistant.core.errors import AssistantError, ExitCode, fill
 from assistant.core.flowchart import mermaid
-from assistant.core.matcher import Matcher
+from assistant.core.grammar import Grammar
 
 
 def load_content(args: argparse.Namespace) -> Content:
@@ -61,12 +61,12 @@ def dispatch(args: argparse.Namespace) -> int:
 
 def _questions(args: argparse.Namespace) -> int:
     content = load_content(args)
-    matcher = Matcher(content)
+    grammar = Grammar(content)
     rows = [
         {
             "id": q.id,
             "text": " ".join(content.text(q.ask)),
-            "intents": list(matcher.intents_for(q.id)),
+            "intents": list(grammar.intents_for(q.id)),
         }
         for q in content.questions
     ]

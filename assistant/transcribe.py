@@ -9,8 +9,10 @@ from typing import Any
 
 from assistant.core.content import Content
 from assistant.core.errors import ExitCode, UsageError
-from assistant.core.matcher import Matcher
+from assistant.core.grammar import Grammar
+from assistant.core.interpreter import Interpreter
 from assistant.core.messages import Expected, Heard, NotUnderstood
+from assistant.core.reading import why_lines
 from assistant.core.state import AFTER_EMERGENCY
 
 
@@ -19,14 +21,15 @@ def transcribe(args: argparse.Namespace, content: Content) -> int:
     from assistant.engines.select import make_recognizer  # noqa: PLC0415 - loads an engine
     from assistant.io.replay import ReplayListener  # noqa: PLC0415
 
-    matcher = Matcher(content)
+    grammar = Grammar(content)
     qid = args.question
     if qid == AFTER_EMERGENCY:
-        expected = Expected(qid, matcher.general_phrases())
+        expected = Expected(qid, grammar.general_phrases())
     else:
         if qid not in {q.id for q in content.questions}:
             _unknown(qid)
-        expected = Expected(qid, matcher.phrases_for(qid))
+        expected = Expected(qid, grammar.phrases_for(qid))
+    interpreter = Interpreter(content)
     recognizer, _ = make_recognizer(
         args.engine, args.vosk_model, os.environ, content.pronunciations
     )
@@ -37,25 +40,30 @@ def transcribe(args: argparse.Namespace, content: Content) -> int:
         heard = event.text if isinstance(event, Heard) else ""
         conf = event.confidence if isinstance(event, Heard) else 0.0
         ms = event.decode_ms if isinstance(event, Heard | NotUnderstood) else 0.0
-        m = matcher.match(heard, None if qid == AFTER_EMERGENCY else qid, conf) if heard else None
+        r = (
+            interpreter.read(heard, None if qid == AFTER_EMERGENCY else qid, conf)
+            if heard
+            else None
+        )
         rows.append(
             {
                 "file": str(path),
                 "heard": heard,
-                "intent": m.intent if m else None,
-                "slots": m.slots if m else {},
-                "confidence": round(m.confidence if m else conf, 4),
+                "intent": r.intent if r else None,
+                "slots": r.slots if r else {},
+                "confidence": round(r.confidence if r else conf, 4),
                 "decode_ms": round(ms, 1),
+                "why": why_lines(r, content.texts) if r else [],
             }
         )
     if args.as_json:
         print(json.dumps(rows, indent=2))
     else:
-        for r in rows:
-            slots = " ".join(f"{k}={v}" for k, v in r["slots"].items())
+        for row in rows:
+            slots = " ".join(f"{k}={v}" for k, v in row["slots"].items())
             print(
-                f"{r['file']}: heard {r['heard']!r} -> {r['intent']} {slots} "
-                f"(confidence {r['confidence']:.2f}, {r['decode_ms']:.0f} ms)"
+                f"{row['file']}: heard {row['heard']!r} -> {row['intent']} {slots} "
+                f"(confidence {row['confidence']:.2f}, {row['decode_ms']:.0f} ms)"
             )
     return ExitCode.OK
 

@@ -22,7 +22,7 @@ Needs `espeak-ng` and `sox` on PATH. It writes:
 Every text is taken from intents/: the tables below only choose *which* phrase to record, as
 (template index, expansion index) into a group's templates, where the expansions are the phrases
 a template allows in hassil's order with duplicates removed (see `--list`). Each chosen text is
-matched once more with the Matcher, and the manifest takes its intent and slots from that match,
+read once more by the interpreter, and the manifest takes its intent and slots from that reading,
 so a change in intents/ that moves a phrase to another intent stops the generator.
 
 All audio is 16 kHz mono 16-bit PCM with about 0.2 s of quiet before and after the speech;
@@ -54,7 +54,7 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent))
 
 from assistant.core.content import Content, load  # noqa: E402 - after making the package importable
-from assistant.core.matcher import Matcher  # noqa: E402
+from assistant.core.interpreter import Interpreter  # noqa: E402
 from assistant.core.templates import expand  # noqa: E402
 
 RATE = 16000
@@ -97,7 +97,7 @@ GENERAL = (YES, NO, NOT_SURE)
 """Asked under every yes/no question."""
 
 OWN: dict[str, tuple[Pick, ...]] = {
-    "bladder": (Pick("bladder", "yes", 0, 50), Pick("bladder", "no", 2, 40)),
+    "bladder": (Pick("bladder", "yes", 0, 50), Pick("bladder", "no", 2, 20)),
     "saddle": (Pick("saddle", "yes", 0, 10), Pick("saddle", "no", 1, 13)),
     "both_legs": (Pick("both_legs", "yes", 0, 7), Pick("both_legs", "no", 0, 28)),
     "weakness": (Pick("weakness", "yes", 0, 28), Pick("weakness", "no", 0, 7)),
@@ -198,15 +198,17 @@ def text_of(content: Content, pick: Pick) -> str:
     ]
 
 
-def checked(matcher: Matcher, pick: Pick, qid: str) -> tuple[str, str]:
+def checked(matcher: Interpreter, pick: Pick, qid: str) -> tuple[str, str]:
     """The pick's text and its slots as "name=a+b", after checking it means pick.intent at qid."""
     text = text_of(matcher.content, pick)
-    match = matcher.match(text, qid)
-    if match is None or match.intent != pick.intent or match.confidence < 1.0:
-        sys.exit(f"{pick}: {text!r} at {qid} gives {match}, not an exact {pick.intent!r}")
+    reading = matcher.read(text, qid)
+    if reading.intent != pick.intent or reading.confidence < 1.0:
+        sys.exit(f"{pick}: {text!r} at {qid} gives {reading}, not an exact {pick.intent!r}")
+    kept = {"location": "places", "explain": "term"}.get(pick.intent)
     slots = ";".join(
         f"{name}={'+'.join(value) if isinstance(value, list) else value}"
-        for name, value in sorted(match.slots.items())
+        for name, value in sorted(reading.slots.items())
+        if name == kept
     )
     return text, slots
 
@@ -319,7 +321,7 @@ def voice_tag(voice: str) -> str:
     return voice.rsplit("+", 1)[-1]
 
 
-def answer_texts(matcher: Matcher) -> Iterator[tuple[str, str, str, str]]:
+def answer_texts(matcher: Interpreter) -> Iterator[tuple[str, str, str, str]]:
     """(question, intent, text, slots) for every answer and command clip, in rotation order."""
     content = matcher.content
     for qid, own in OWN.items():
@@ -333,7 +335,7 @@ def answer_texts(matcher: Matcher) -> Iterator[tuple[str, str, str, str]]:
         yield ("location", pick.intent, *checked(matcher, pick, "location"))
 
 
-def spoken_clips(clips: Path, matcher: Matcher) -> Iterator[Row]:
+def spoken_clips(clips: Path, matcher: Interpreter) -> Iterator[Row]:
     """Speak every answer and out-of-grammar word in its voices; add the noisy copies."""
     yes_no = [q.id for q in matcher.content.questions if q.kind == "yes_no"]
     items = list(answer_texts(matcher))
@@ -356,7 +358,7 @@ def spoken_clips(clips: Path, matcher: Matcher) -> Iterator[Row]:
                           str(snr), colour)  # fmt: skip
 
 
-def sound_clips(clips: Path, matcher: Matcher) -> Iterator[Row]:
+def sound_clips(clips: Path, matcher: Interpreter) -> Iterator[Row]:
     """A cough-like burst, silence and loud noise: no answer at all."""
     yes_no = [q.id for q in matcher.content.questions if q.kind == "yes_no"]
     sounds = {
@@ -406,7 +408,7 @@ def generate(root: Path) -> int:
         if shutil.which(tool) is None:
             sys.exit(f"{tool} is not installed (apt-get install {tool})")
     content = load()
-    matcher = Matcher(content)
+    matcher = Interpreter(content)
     clips, folder = root / "clips", root / "sessions"
     for old in (clips, folder):
         shutil.rmtree(old, ignore_errors=True)

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 
 from corpus import Clip
 
-from assistant.core.matcher import Match, Matcher
+from assistant.core.dialog import Triage
 from assistant.core.messages import Expected, Heard, NotUnderstood
 from assistant.core.ports import Audio, Recognizer
+from assistant.core.reading import Reading
 from assistant.io.replay import ReplayListener
 
 
@@ -49,31 +50,33 @@ class Outcome:
         return (self.intent, self.slots) == (self.clip.intent, self.clip.slots)
 
 
-def slots_text(match: Match | None) -> str:
+def slots_text(reading: Reading | None) -> str:
     """Slots as the manifest writes them."""
-    if match is None:
+    if reading is None or reading.intent is None:
         return ""
+    kept = {"location": "places", "explain": "term"}.get(reading.intent)
     return ";".join(
         f"{name}={'+'.join(value) if isinstance(value, list) else value}"
-        for name, value in sorted(match.slots.items())
+        for name, value in sorted(reading.slots.items())
+        if name == kept
     )
 
 
-def run_clips(clips: Sequence[Clip], recognizer: Recognizer, matcher: Matcher) -> list[Outcome]:
-    """Each clip heard through ReplayListener (the microphone's capture path), then matched."""
+def run_clips(clips: Sequence[Clip], recognizer: Recognizer, triage: Triage) -> list[Outcome]:
+    """Each clip heard through ReplayListener (the microphone's capture path), then read."""
     timed = Timed(recognizer)
     listener = ReplayListener([c.path for c in clips], timed)
     grammars: dict[str, Expected] = {}
     out: list[Outcome] = []
     for clip in clips:
         expected = grammars.setdefault(
-            clip.question, Expected(clip.question, matcher.phrases_for(clip.question))
+            clip.question, Expected(clip.question, triage.grammar.phrases_for(clip.question))
         )
         timed.last_ms, timed.last_audio = None, None
         event = listener.listen(expected)
         if isinstance(event, Heard):
-            match = matcher.match(event.text, clip.question, event.confidence)
-            intent, slots = (match.intent if match else ""), slots_text(match)
+            reading = triage.read(event.text, clip.question, event.confidence)
+            intent, slots = (reading.intent or ""), slots_text(reading)
             out.append(Outcome(clip, event.text, intent, slots, timed.last_ms, timed.last_audio))
         else:
             out.append(Outcome(clip, None, "", "", timed.last_ms, timed.last_audio))

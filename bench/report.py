@@ -135,7 +135,8 @@ def markdown(r: dict[str, Any]) -> str:
         "## 1. Intent accuracy",
         "",
         "Each clip heard through `ReplayListener` (the microphone's capture path), decoded under "
-        "its question's grammar and matched by `Matcher`; right = the manifest's intent and slots. "
+        "its question's grammar and read by the interpreter; "
+        "right = the manifest's intent and slots. "
         "Out-of-grammar clips (cough, noise, 'banana', silence) are right when nothing matches. "
         "Naive = `recognize_sphinx` with no grammar, then keyword tests on the transcript "
         "(intent only).",

@@ -25,7 +25,7 @@ from processes import replay_session, startup
 from report import markdown, pi_estimate
 
 from assistant.core.content import load
-from assistant.core.matcher import Matcher
+from assistant.core.dialog import Triage
 from assistant.core.messages import Expected, Heard, NotUnderstood
 from assistant.core.ports import Audio
 
@@ -124,9 +124,9 @@ class CaptureOnly:
         return NotUnderstood()
 
 
-def naive_only(args: argparse.Namespace, matcher: Matcher, began: float) -> int:
+def naive_only(args: argparse.Namespace, triage: Triage, began: float) -> int:
     """Without our adapters: the naive way's accuracy and latency, and nothing else."""
-    outcomes = run_clips(fixture_clips() + real_clips(), CaptureOnly(), matcher)
+    outcomes = run_clips(fixture_clips() + real_clips(), CaptureOnly(), triage)
     sample = [o for o in outcomes if o.audio is not None]
     naive = run_naive(sample[::4] if args.quick else sample)
     report = {
@@ -153,16 +153,16 @@ def main() -> int:
     args = p.parse_args()
     began = time.perf_counter()
     content = load()
-    matcher = Matcher(content)
+    triage = Triage(content)
     try:
         from assistant.engines.select import make_recognizer  # noqa: PLC0415
     except ImportError as error:  # the adapters are not there: measure the naive way only
         print(f"no speech adapters ({error}): only the naive way is measured", file=sys.stderr)
-        return naive_only(args, matcher, began)
+        return naive_only(args, triage, began)
     recognizer, _ = make_recognizer("sphinx", None, os.environ, content.pronunciations)
     clips = fixture_clips() + real_clips()
     print(f"1/6 {len(clips)} clips through PocketSphinx ...", file=sys.stderr)
-    outcomes = run_clips(clips, recognizer, matcher)
+    outcomes = run_clips(clips, recognizer, triage)
     acc, by_voice, failures = accuracy(outcomes)
 
     timed = [o for o in outcomes if o.audio is not None and o.ms is not None]
@@ -233,7 +233,8 @@ def main() -> int:
         "memory": memory,
         "memory_note": (
             "Peak resident set (VmHWM of the child, read from /proc while it runs) over "
-            "whole-session replays (`--replay DIR --mute`: capture, recogniser, matcher, dialog, "
+            "whole-session replays (`--replay DIR --mute`: capture, recogniser, interpreter, "
+            "dialog, "
             "record; no speech output). Vosk runs use the only Vosk model here, the Korean small "
             "model (the English grammar is out of its vocabulary, so only its memory and start-up "
             "mean anything)."

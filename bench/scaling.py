@@ -19,14 +19,15 @@ from decoding import latency
 from memory import peak_rss_mb
 
 from assistant.core.content import load
-from assistant.core.matcher import Matcher
+from assistant.core.dialog import Triage
+from assistant.core.grammar import Grammar
 from assistant.core.messages import Expected, Heard
 from assistant.core.ports import Audio
 
 QUESTION = "bladder"
 
 
-def grammar(matcher: Matcher, size: int) -> tuple[str, ...]:
+def grammar(matcher: Grammar, size: int) -> tuple[str, ...]:
     """`size` phrases: the question's shortest first (yes, no always in), then other questions'."""
     own = sorted(matcher.phrases_for(QUESTION), key=lambda p: (len(p.split()), p))
     others = sorted(
@@ -49,7 +50,8 @@ def main(size: int) -> None:
     from assistant.engines.sphinx import PocketSphinxRecognizer  # noqa: PLC0415
 
     content = load()
-    matcher = Matcher(content)
+    triage = Triage(content)
+    matcher = triage.grammar
     clips = [c for c in fixture_clips() if c.question == QUESTION and c.intent in ("yes", "no")]
     audio = [read(c.path) for c in clips]
     recognizer = PocketSphinxRecognizer(content.pronunciations)
@@ -63,12 +65,12 @@ def main(size: int) -> None:
         start = time.perf_counter()
         event = recognizer.recognize(a, expected)
         times.append((time.perf_counter() - start) * 1000)
-        match = (
-            matcher.match(event.text, QUESTION, event.confidence)
+        reading = (
+            triage.read(event.text, QUESTION, event.confidence)
             if isinstance(event, Heard)
             else None
         )
-        right += bool(match and match.intent == clip.intent)
+        right += bool(reading and reading.intent == clip.intent)
     del first
     print(
         json.dumps(

@@ -1,4 +1,4 @@
-"""Shared fixtures: the English content, the matcher and the dialog engine."""
+"""Shared fixtures: the English content, the grammars, the interpreter and the dialog engine."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pytest
 
 from assistant.core.content import Content, load
 from assistant.core.dialog import Triage
-from assistant.core.matcher import Matcher
+from assistant.core.grammar import Grammar
+from assistant.core.interpreter import Interpreter
 from assistant.core.ports import Audio
 
 
@@ -20,8 +21,13 @@ def content() -> Content:
 
 
 @pytest.fixture(scope="session")
-def matcher(content: Content) -> Matcher:
-    return Matcher(content)
+def grammar(content: Content) -> Grammar:
+    return Grammar(content)
+
+
+@pytest.fixture(scope="session")
+def interpreter(triage: Triage) -> Interpreter:
+    return triage.interpreter
 
 
 @pytest.fixture(scope="session")

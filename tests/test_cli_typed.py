@@ -34,6 +34,7 @@ def test_bladder_yes_ends_in_an_emergency_and_asks_no_more_warning_signs() -> No
         "heard": "yes",
         "intent": "yes",
         "confidence": 1.0,
+        "why": ['says yes: "yes"'],
     }
     assert "numbness between your legs" not in captions and "both legs?" not in captions
     assert "Call 911" in captions

@@ -120,10 +120,10 @@ def test_no_sequence_ends_below_what_its_answers_require(
     for qid, ev in seen:
         if not isinstance(ev, Heard) or qid not in YES_RAISES:
             continue
-        m = triage.matcher.match(ev.text, qid, ev.confidence)
-        if m and m.intent == "yes":
+        m = triage.read(ev.text, qid, ev.confidence)
+        if m.intent == "yes":
             need = max(need, DISPOSITIONS.index(YES_RAISES[qid]))
-        if m and m.intent == "unsure":
+        if m.intent == "unsure":
             unsure[qid] = unsure.get(qid, 0) + 1
             if unsure[qid] >= 2:
                 need = max(need, DISPOSITIONS.index(UNSURE_RAISES[qid]))

@@ -1,7 +1,7 @@
-"""Every fixture clip (audio_fixtures/manifest.csv) through PocketSphinx and the Matcher; sessions.
+"""Every fixture clip (audio_fixtures/manifest.csv) through PocketSphinx and the interpreter.
 
-Each clip is decoded under its question's grammar (`Matcher.phrases_for`) and the words heard are
-matched as an answer to that question. The accuracy per voice and per noise level is printed
+Each clip is decoded under its question's grammar (`Grammar.phrases_for`) and the words heard are
+read as an answer to that question. The accuracy per voice and per noise level is printed
 (always, outside pytest's capture) against issue 3's targets (clean >= 97 %, 10 dB SNR >= 90 %)
 and held to floors just under today's measure (FLOORS). Out-of-grammar clips (no expected intent)
 are never a "no" that goes unconfirmed; how many come out as yes or no at all is printed against
@@ -24,8 +24,9 @@ from typing import Any
 import pytest
 
 from assistant.core.content import Content
-from assistant.core.matcher import Match, Matcher
+from assistant.core.dialog import Triage
 from assistant.core.messages import Expected, Heard
+from assistant.core.reading import Reading
 from tests.conftest import read_audio
 
 try:
@@ -72,18 +73,20 @@ class Result:
         return (self.intent, self.slots) == (self.row["expected_intent"], self.row["slots"])
 
 
-def slots_text(match: Match | None) -> str:
-    """Slots as the manifest writes them: "places=legs+feet", "term=sciatica"."""
-    if match is None:
+def slots_text(reading: Reading | None) -> str:
+    """Slots as the manifest writes them."""
+    if reading is None or reading.intent is None:
         return ""
+    kept = {"location": "places", "explain": "term"}.get(reading.intent)
     return ";".join(
         f"{name}={'+'.join(value) if isinstance(value, list) else value}"
-        for name, value in sorted(match.slots.items())
+        for name, value in sorted(reading.slots.items())
+        if name == kept
     )
 
 
 @pytest.fixture(scope="module")
-def results(sphinx: Any, matcher: Matcher) -> dict[str, Result]:
+def results(sphinx: Any, triage: Triage) -> dict[str, Result]:
     """Every manifest clip decoded once under its question's grammar, by file name."""
     if not ROWS:
         pytest.fail(f"{MANIFEST} is missing: run .venv/bin/python audio_fixtures/generate.py")
@@ -91,12 +94,12 @@ def results(sphinx: Any, matcher: Matcher) -> dict[str, Result]:
     out: dict[str, Result] = {}
     for row in ROWS:
         qid = row["question"]
-        expected = grammars.setdefault(qid, Expected(qid, matcher.phrases_for(qid)))
+        expected = grammars.setdefault(qid, Expected(qid, triage.grammar.phrases_for(qid)))
         event = sphinx.recognize(read_audio(FIXTURES / row["file"]), expected)
         if isinstance(event, Heard):
-            match = matcher.match(event.text, qid, event.confidence)
+            reading = triage.read(event.text, qid, event.confidence)
             out[row["file"]] = Result(
-                row, event.text, match.intent if match else "", slots_text(match), event.confidence
+                row, event.text, reading.intent or "", slots_text(reading), event.confidence
             )
         else:
             out[row["file"]] = Result(row, None, "", "")

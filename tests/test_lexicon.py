@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.core.content import load
-from assistant.core.matcher import Matcher
+from assistant.core.grammar import Grammar
 from assistant.engines.lexicon import Lexicon, Phones, base_word, is_short
 
 pocketsphinx = pytest.importorskip(
@@ -34,9 +34,9 @@ def reference() -> dict[str, list[Phones]]:
 @pytest.fixture(scope="module")
 def grammar_words() -> set[str]:
     content = load()
-    matcher = Matcher(content)
-    phrases = {p for q in content.questions for p in matcher.phrases_for(q.id)}
-    return {w for p in phrases | set(matcher.general_phrases()) for w in p.split()}
+    grammar = Grammar(content)
+    phrases = {p for q in content.questions for p in grammar.phrases_for(q.id)}
+    return {w for p in phrases | set(grammar.general_phrases()) for w in p.split()}
 
 
 @pytest.mark.parametrize("block", [1, 7, 32, 1000])

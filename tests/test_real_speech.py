@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from assistant.core.matcher import Matcher
+from assistant.core.dialog import Triage
 from assistant.core.messages import Expected, Heard
 from tests.conftest import read_audio
 
@@ -58,16 +58,16 @@ CLIPS = clips()
 
 
 @pytest.fixture(scope="module")
-def hear(sphinx: Any, matcher: Matcher) -> Any:
+def hear(sphinx: Any, triage: Triage) -> Any:
     """Decode one clip under the bladder grammar: (words heard or None, intent or "")."""
-    expected = Expected(QUESTION, matcher.phrases_for(QUESTION))
+    expected = Expected(QUESTION, triage.grammar.phrases_for(QUESTION))
 
     def run(path: Path) -> tuple[str | None, str]:
         event = sphinx.recognize(read_audio(path), expected)
         if not isinstance(event, Heard):
             return None, ""
-        match = matcher.match(event.text, QUESTION, event.confidence)
-        return event.text, match.intent if match else ""
+        reading = triage.read(event.text, QUESTION, event.confidence)
+        return event.text, reading.intent or ""
 
     return run
 

@@ -1,1 +1,1 @@
-"""The pure core: messages, intents data, matcher and dialog; imports no audio library."""
+"""The pure core: messages, intents data, interpreter, grammars and dialog; no audio library."""

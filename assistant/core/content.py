@@ -12,7 +12,9 @@ from typing import Any
 import yaml
 
 from assistant.core.errors import DataError
+from assistant.core.reading import EVIDENCE_KINDS
 from assistant.core.text import Normalizer
+from assistant.core.understanding import Lexicon
 
 DISPOSITIONS = ("self_care", "soon", "urgent", "emergency")
 """Dispositions from least to most care; the highest reached wins."""
@@ -75,11 +77,19 @@ ENGINE_TEXT_KEYS = (
     "answer_label_no_answer",
     "disposition_label_none",
     "not_a_command_now",
+    "loop_counted",
+    "loop_moved_on",
+    "volunteered_lead",
+    "volunteered_denied",
+    "contradiction_again",
+    "reading_negated_by",
+    "reading_not_understood",
+    *(f"reading_{kind}" for kind in EVIDENCE_KINDS),
 )
 FIELDS = frozenset({
     "number", "sign", "signs", "places", "term", "path", "detail", "engine", "install",
     "reason", "lang", "key", "problem", "disposition", "answer", "phrase", "what", "fix",
-    "package", "have", "promised", "code", "bits", "kind",
+    "package", "have", "promised", "code", "bits", "kind", "words", "about", "negated_by",
 })  # fmt: skip
 
 
@@ -117,11 +127,10 @@ class Settings:
     emergency_number: str
     low_confidence: float
     command_min_confidence: float
-    fuzzy_min_score: float
-    fuzzy_margin: float
     max_failures: int
     max_unsure: int
     max_emergency_repeats: int
+    max_asks: int
     max_turns: int
     max_answer_words: int
     join_and: str
@@ -145,6 +154,7 @@ class Content:
     normalizer: Normalizer
     lead_words: Mapping[str, frozenset[str]]
     pronunciations: Mapping[str, str]
+    lexicon: Lexicon
 
     def question(self, qid: str) -> Question:
         """The question with id `qid`."""
@@ -169,7 +179,16 @@ def load(folder: Path | None = None) -> Content:
     return build(folder, raw)
 
 
-_FILES = ("settings", "normalize", "answers", "questions", "texts", "pronunciations")
+_FILES = (
+    "settings",
+    "normalize",
+    "answers",
+    "questions",
+    "texts",
+    "pronunciations",
+    "understanding",
+    "signs",
+)
 
 
 class _Loader(yaml.SafeLoader):

@@ -5,25 +5,24 @@ from __future__ import annotations
 from dataclasses import replace
 
 from assistant.core.closing import Closing
-from assistant.core.content import OUTCOME, Content, Question
-from assistant.core.matcher import Match, Matcher
+from assistant.core.content import Content, Question
+from assistant.core.flow import Flow, Step
+from assistant.core.grammar import Grammar
+from assistant.core.interpreter import Interpreter
 from assistant.core.messages import (
     Action,
     ChangeRate,
     EndOfInput,
     Event,
-    Expected,
     Heard,
     InputFailed,
-    Listen,
     NotUnderstood,
-    Say,
     Silence,
     Turn,
 )
+from assistant.core.reading import Reading, why_lines
 from assistant.core.state import AFTER_EMERGENCY, STOP_CONFIRM, State
 
-Step = tuple[State, list[Action]]
 _DESTRUCTIVE = ("stop", "start_over", "back")
 
 
@@ -32,15 +31,21 @@ class Triage:
 
     def __init__(self, content: Content, emergency_number: str | None = None) -> None:
         self.content = content
-        self.matcher = Matcher(content)
+        self.grammar = Grammar(content)  # what the recogniser listens for
+        self.interpreter = Interpreter(content)  # what answers mean
         self.closing = Closing(content, emergency_number or content.settings.emergency_number)
         self.say = self.closing.say
+        self.flow = Flow(content, self.closing, self.grammar)
 
     def start(self) -> Step:
         """The opening lines and the first question."""
         state = State(phase="asking", qid=self.content.start)
         opening = self.say("welcome") + self.say("how_to_answer")
-        return self._ask(state, opening + self.say(self.content.question(state.qid).ask))
+        return self.flow.ask(state, opening + self.say(self.content.question(state.qid).ask))
+
+    def read(self, text: str, qid: str | None, confidence: float = 1.0) -> Reading:
+        """What `text` means as an answer to `qid` (None: only commands count)."""
+        return self.interpreter.read(text, qid, confidence)
 
     def step(self, state: State, event: Event) -> Step:
         """Advance the conversation by one event (an answer, silence, a failure, the end)."""
@@ -54,162 +59,153 @@ class Triage:
         if state.phase == "confirming_stop":
             return self._after_stop_confirm(state, q, event)
         if isinstance(event, InputFailed):
-            return self._failure(state, q, self.say(event.key, detail=event.detail))
+            return self.flow.failure(state, q, self.say(event.key, detail=event.detail))
         if isinstance(event, Silence | NotUnderstood):
             state = _log(state, Turn(state.qid, "", _kind(event), 0.0))
-            return self._failure(state, q, [])
-        match = self.matcher.match(event.text, state.qid, event.confidence)
-        state = _log(state, _turn(state.qid, event, match))
+            return self.flow.failure(state, q, [])
+        reading = self.read(event.text, state.qid, event.confidence)
+        state = _log(state, self._turn(state.qid, event, reading))
+        state = self.flow.volunteer(state, reading.volunteered)
         floor = self.content.settings.command_min_confidence
-        if match is None or (match.intent in _DESTRUCTIVE and match.confidence < floor):
-            return self._failure(state, q, [])
-        return self._on_intent(state, q, match)
+        if reading.intent in _DESTRUCTIVE and reading.confidence < floor:
+            return self.flow.failure(state, q, [])
+        if reading.intent is None:
+            if state.pending:  # "my legs keep giving way" at the bladder question
+                return self.flow.divert(state, [])
+            if reading.contradiction:
+                return self._contradiction(state, q)
+            return self.flow.failure(state, q, [])
+        return self._on_intent(state, q, reading)
 
     # --- answers and commands -------------------------------------------------------
-    def _on_intent(self, state: State, q: Question, m: Match) -> Step:
-        intent = m.intent
+    def _on_intent(self, state: State, q: Question, r: Reading) -> Step:
+        intent = r.intent or ""
         if intent == "repeat":
-            return self._ask(state, list(state.last_said))
+            return self.flow.ask(state, list(state.last_said))
         if intent == "help":
             lines = self.say("help_location" if q.kind == "location" else "help_yes_no")
-            return self._ask(state, lines + self.say("help_commands") + self.say(q.ask))
+            return self.flow.ask(state, lines + self.say("help_commands") + self.say(q.ask))
         if intent in ("slower", "faster"):
             rate: list[Action] = [ChangeRate(-1 if intent == "slower" else 1)]
-            return self._ask(state, self.say(f"rate_{intent}") + self.say(q.ask), rate)
+            return self.flow.ask(state, self.say(f"rate_{intent}") + self.say(q.ask), rate)
         if intent == "explain":
-            return self._ask(state, self.say(f"explain_{m.slots['term']}") + self.say(q.ask))
+            lines = self.say(f"explain_{r.slots['term']}") + self.say(q.ask)
+            return self.flow.ask(state, lines)
         if intent == "back":
             return self._back(state)
         if intent == "start_over":
-            fresh = State(phase="asking", qid=self.content.start, turns=state.turns)
-            return self._ask(
-                fresh, self.say("start_over") + self.say(self.content.question(fresh.qid).ask)
-            )
+            return self._start_over(state)
         if intent == "stop":
-            if m.confidence < self.content.settings.low_confidence:
+            if r.confidence < self.content.settings.low_confidence:
                 # A misheard answer ("no" heard as "finish") must not end the check unasked.
-                return self._ask(replace(state, phase="confirming_stop"), self.say("stop_confirm"))
+                return self.flow.ask(
+                    replace(state, phase="confirming_stop"), self.say("stop_confirm")
+                )
             return self.closing.finish(state, stopped=True)
         if intent == "unsure":
-            return self._unsure(state, q)
+            return self.flow.unsure(state, q)
         if intent == "location":
-            return self._advance(state, q, "location", places=tuple(m.slots["places"]))
-        if intent == "no" and self._needs_confirming(state, q, m):
+            return self.flow.advance(state, q, "location", places=tuple(r.slots["places"]))
+        if intent == "no" and q.id in state.volunteered:
+            # They described this sign a moment ago and now say no: it stays possible.
+            return self.flow.counted_unsure(state, q, "volunteered_denied")
+        if intent == "no" and self._needs_confirming(state, q, r):
             confirming = replace(state, phase="confirming")
-            return self._ask(confirming, self.say(q.confirm) if q.confirm else self.say(q.ask))
-        return self._advance(state, q, intent)
+            return self.flow.ask(confirming, self.say(q.confirm) if q.confirm else self.say(q.ask))
+        places = tuple(r.slots.get("places", ())) if intent == "yes" else ()
+        return self.flow.advance(state, q, intent, places=self._places_for_next(q, places))
 
-    def _needs_confirming(self, state: State, q: Question, m: Match) -> bool:
+    def _places_for_next(self, q: Question, places: tuple[str, ...]) -> tuple[str, ...]:
+        """Places named with a yes count only when the next question asks where."""
+        nxt = q.on["yes"].next
+        if not places or nxt not in {x.id for x in self.content.questions}:
+            return ()
+        return places if self.content.question(nxt).kind == "location" else ()
+
+    def _needs_confirming(self, state: State, q: Question, r: Reading) -> bool:
         emergency = q.on["yes"].raises == "emergency"
         return (
             emergency
             and state.phase == "asking"
-            and m.confidence < self.content.settings.low_confidence
+            and r.confidence < self.content.settings.low_confidence
         )
+
+    def _contradiction(self, state: State, q: Question) -> Step:
+        """Yes and no at once: ask once more; a second time it counts as not sure."""
+        if state.contradictions == 0:
+            state = replace(state, contradictions=1)
+            return self.flow.ask(state, self.say("contradiction_again") + self.say(q.ask))
+        return self.flow.unsure(replace(state, contradictions=0), q)
 
     def _after_stop_confirm(self, state: State, q: Question, event: Event) -> Step:
         """Yes (or stop again) ends the check; anything else carries on with the question."""
-        match, lines = None, []
+        reading, lines = None, []
         if isinstance(event, Heard):
-            match = self.matcher.match(event.text, state.qid, event.confidence)
-            state = _log(state, _turn(STOP_CONFIRM, event, match))
+            reading = self.read(event.text, state.qid, event.confidence)
+            state = _log(state, self._turn(STOP_CONFIRM, event, reading))
         elif isinstance(event, Silence | NotUnderstood):
             state = _log(state, Turn(STOP_CONFIRM, "", _kind(event), 0.0))
         elif isinstance(event, InputFailed):
             lines = self.say(event.key, detail=event.detail)
-        if match is not None and match.intent in ("yes", "stop"):
+        intent = reading.intent if reading else None
+        if intent in ("yes", "stop"):
             return self.closing.finish(state, stopped=True)
-        if match is not None and match.intent == "no":
+        if intent == "no":
             lines = self.say("stop_cancelled")
-        return self._ask(replace(state, phase="asking"), lines + self.say(q.ask))
-
-    def _unsure(self, state: State, q: Question) -> Step:
-        state = replace(state, unsure=state.unsure + 1)
-        if state.unsure < self.content.settings.max_unsure:
-            return self._ask(state, self.say("unsure_again") + self.say(q.simpler))
-        lines: list[Say] = []
-        if q.warning:
-            state = state.raised(q.if_unsure, f"{q.id}_unsure")
-            lines = self.say("unsure_counted", sign=self._sign(q))
-        return self._advance(state, q, "unsure", lines)
-
-    def _failure(self, state: State, q: Question, lines: list[Say]) -> Step:
-        """Silence, nothing understood, or a failed device: reprompt, then stop asking safely."""
-        state = replace(state, failures=state.failures + 1)
-        kind = "location" if q.kind == "location" else "yes_no"
-        if state.failures < self.content.settings.max_failures:
-            key = f"reprompt_{kind}_{min(state.failures, 2)}"
-            ask = q.ask if state.failures == 1 else q.simpler
-            return self._ask(state, lines + self.say(key) + self.say(ask))
-        if q.warning:
-            state = state.raised(q.if_unsure, f"{q.id}_no_answer")
-            lines = lines + self.say("no_answer_counted", sign=self._sign(q))
-        return self._advance(state, q, "unsure", lines, answer="no_answer")
-
-    def _advance(
-        self,
-        state: State,
-        q: Question,
-        intent: str,
-        lines: list[Say] | None = None,
-        *,
-        places: tuple[str, ...] = (),
-        answer: str | None = None,
-    ) -> Step:
-        """Follow the branch for `intent` to the next question or the outcome."""
-        branch = q.on[intent]
-        entry = replace(state, phase="asking", failures=0, unsure=0, last_said=())
-        state = state.answered(q.id, answer or intent).raised(branch.raises, q.id)
-        state = replace(state, places=places or state.places, previous=entry, failures=0, unsure=0)
-        lines = list(lines or []) + (self.say(branch.say) if branch.say else [])
-        if state.disposition == "emergency":
-            return self._emergency(replace(state, phase="emergency"), lines)
-        if branch.next == OUTCOME:
-            return self.closing.finish(state, stopped=False, lines=lines, completed=True)
-        nxt = self.content.question(branch.next)
-        return self._ask(replace(state, phase="asking", qid=nxt.id), lines + self.say(nxt.ask))
+        return self.flow.ask(replace(state, phase="asking"), lines + self.say(q.ask))
 
     def _back(self, state: State) -> Step:
         if state.previous is None:
-            return self._ask(
-                state, self.say("back_nothing") + self.say(self.content.question(state.qid).ask)
-            )
-        back = replace(state.previous, turns=state.turns)
-        return self._ask(
+            lines = self.say("back_nothing") + self.say(self.content.question(state.qid).ask)
+            return self.flow.ask(state, lines)
+        back = replace(
+            state.previous, turns=state.turns, asks=state.asks, last_asked=state.last_asked
+        )
+        return self.flow.ask(
             back, self.say("back_done") + self.say(self.content.question(back.qid).ask)
         )
 
-    # --- emergency: the questions stop; the advice is repeated on request ---------------
-    def _emergency(self, state: State, lines: list[Say]) -> Step:
-        advice = self.closing.advice(state) + self.say("emergency_repeat_offer")
-        listen = Listen(Expected(AFTER_EMERGENCY, self.matcher.general_phrases()))
-        return replace(state, last_said=tuple(advice)), [*lines, *advice, listen]
+    def _start_over(self, state: State) -> Step:
+        fresh = State(
+            phase="asking",
+            qid=self.content.start,
+            turns=state.turns,
+            asks=state.asks,
+            last_asked=state.last_asked,
+        )
+        first = self.content.question(fresh.qid)
+        return self.flow.ask(fresh, self.say("start_over") + self.say(first.ask))
 
+    # --- emergency: the questions stop; the advice is repeated on request ---------------
     def _after_emergency(self, state: State, event: Event) -> Step:
-        match = None
+        reading = None
         if isinstance(event, Heard):
-            match = self.matcher.match(event.text, None, event.confidence)
-            state = _log(state, _turn(AFTER_EMERGENCY, event, match))
-        intent = match.intent if match else None
+            reading = self.read(event.text, None, event.confidence)
+            state = _log(state, self._turn(AFTER_EMERGENCY, event, reading))
+        intent = reading.intent if reading else None
         if intent == "back":
             return self._back(state)
         if intent == "start_over":
-            return self._on_intent(state, self.content.question(state.qid), match)  # type: ignore[arg-type]
+            return self._start_over(state)
         if (
             intent in ("repeat", "help")
             and state.repeats < self.content.settings.max_emergency_repeats
         ):
             state = replace(state, repeats=state.repeats + 1)
-            return self._emergency(state, [])
+            return self.flow.emergency(state, [])
         return self.closing.finish(state, stopped=False, completed=True)
 
     # --- helpers ----------------------------------------------------------------------
-    def _ask(self, state: State, lines: list[Say], before: list[Action] | None = None) -> Step:
-        expected = Expected(state.qid, self.matcher.phrases_for(state.qid))
-        return replace(state, last_said=tuple(lines)), [*(before or []), *lines, Listen(expected)]
-
-    def _sign(self, q: Question) -> str:
-        return self.content.text(q.sign)[0]
+    def _turn(self, qid: str, heard: Heard, r: Reading) -> Turn:
+        return Turn(
+            qid,
+            heard.text,
+            r.intent or "not_understood",
+            heard.confidence,
+            dict(r.slots),
+            tuple(why_lines(r, self.content.texts)),
+            r.volunteered,
+        )
 
 
 def _log(state: State, turn: Turn) -> State:
@@ -218,8 +214,3 @@ def _log(state: State, turn: Turn) -> State:
 
 def _kind(event: Silence | NotUnderstood) -> str:
     return "silence" if isinstance(event, Silence) else "not_understood"
-
-
-def _turn(qid: str, heard: Heard, match: Match | None) -> Turn:
-    intent = match.intent if match else "not_understood"
-    return Turn(qid, heard.text, intent, heard.confidence, dict(match.slots) if match else {})

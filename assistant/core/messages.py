@@ -105,6 +105,8 @@ class Turn:
     intent: str
     confidence: float
     slots: dict[str, Any] = field(default_factory=dict)
+    why: tuple[str, ...] = ()  # the words that decided the intent, in plain words
+    volunteered: tuple[str, ...] = ()  # other warning signs the answer described
 
 
 def to_jsonable(value: Any) -> Any:

@@ -25,6 +25,8 @@ def record(state: State, engine: str | None) -> dict[str, Any]:
                 "intent": t.intent,
                 "confidence": t.confidence,
                 **({"slots": to_jsonable(t.slots)} if t.slots else {}),
+                **({"why": list(t.why)} if t.why else {}),
+                **({"also": list(t.volunteered)} if t.volunteered else {}),
             }
             for t in state.turns
         ],

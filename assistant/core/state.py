@@ -38,6 +38,12 @@ class State:
     failures: int = 0
     unsure: int = 0
     repeats: int = 0
+    contradictions: int = 0
+    asks: int = 0  # times `last_asked` has been asked in a row
+    last_asked: str = ""
+    pending: tuple[str, ...] = ()  # warning signs the person described, to ask about next
+    resume: str | None = None  # where the questions go on after those
+    volunteered: tuple[str, ...] = ()  # signs asked about because the person described them
     turns: tuple[Turn, ...] = ()
     last_said: tuple[Say, ...] = ()
     previous: State | None = None
@@ -55,3 +61,7 @@ class State:
     def answered(self, qid: str, answer: str) -> State:
         """A copy with the answer to `qid` noted for the summary."""
         return replace(self, answers=(*[a for a in self.answers if a[0] != qid], (qid, answer)))
+
+    def answer(self, qid: str) -> str | None:
+        """The answer noted for `qid`, if any."""
+        return next((a for q, a in self.answers if q == qid), None)

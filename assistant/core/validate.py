@@ -21,6 +21,7 @@ from assistant.core.content import (
 from assistant.core.references import check_references
 from assistant.core.templates import TemplateError, expand
 from assistant.core.text import Normalizer
+from assistant.core.understanding import build_lexicon, read_known_words
 from assistant.core.yaml_file import YamlFile
 
 
@@ -49,6 +50,20 @@ def build(folder: Path, raw: Mapping[str, Mapping[str, Any]]) -> Content:
     )
     start = qfile.get(qfile.data, "start", str, "")
     expl = {k: str(v) for k, v in qfile.get(qfile.data, "place_explanations", dict, "").items()}
+    grammar = [
+        *(t for ts in answers.values() for t in ts),
+        *(t for ts in commands.values() for t in ts),
+        *location,
+        *(t for q in questions for ts in q.phrases.values() for t in ts),
+    ]
+    lexicon = build_lexicon(
+        files,
+        read_known_words(folder),
+        yes_no_ids=[q.id for q in questions if q.kind == "yes_no"],
+        lists=lists,
+        grammar_templates=grammar,
+        commands=COMMANDS,
+    )
     content = Content(
         folder=folder,
         settings=settings,
@@ -64,6 +79,7 @@ def build(folder: Path, raw: Mapping[str, Mapping[str, Any]]) -> Content:
         normalizer=normalizer,
         lead_words=lead,
         pronunciations=_pronunciations(files["pronunciations"]),
+        lexicon=lexicon,
     )
     check_references(content, files)
     sections = [
@@ -93,11 +109,10 @@ def _settings(f: YamlFile) -> Settings:
         emergency_number=f.get(d, "emergency_number", str, ""),
         low_confidence=f.get(d, "low_confidence", float, ""),
         command_min_confidence=f.get(d, "command_min_confidence", float, ""),
-        fuzzy_min_score=f.get(d, "fuzzy_min_score", float, ""),
-        fuzzy_margin=f.get(d, "fuzzy_margin", float, ""),
         max_failures=f.get(d, "max_failures", int, ""),
         max_unsure=f.get(d, "max_unsure", int, ""),
         max_emergency_repeats=f.get(d, "max_emergency_repeats", int, ""),
+        max_asks=f.get(d, "max_asks", int, ""),
         max_turns=f.get(d, "max_turns", int, ""),
         max_answer_words=f.get(d, "max_answer_words", int, ""),
         join_and=f.get(d, "join_and", str, ""),

@@ -1,0 +1,241 @@
+"""Weighing what was found in an answer into one reading, safety first.
+
+For a warning sign, a described sign wins over a "no" anywhere else; never the reverse: a "yes"
+with the sign described as absent is self-contradictory and is asked again. A hedged sign, or a
+hedge alone, is "unsure". A command counts when nothing in the answer speaks to the question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from assistant.core.content import Content, Question
+from assistant.core.patterns import Hit
+from assistant.core.reading import Evidence, Reading
+from assistant.core.scope import Scope
+from assistant.core.understanding import GENERAL
+
+if TYPE_CHECKING:
+    from assistant.core.interpreter import ClauseReading
+
+_PRESENT = ("present", "here", "recent")
+_VOLUNTEER = ("present", "recent")
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    """What an answer was weighed to mean, before it becomes a Reading."""
+
+    intent: str | None
+    why: list[Evidence] = field(default_factory=list)
+    deciding: Sequence[Finding] = ()
+    slots: dict[str, Any] = field(default_factory=dict)
+    contradiction: bool = False
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One phrase found in a clause, with how the words around it qualify it."""
+
+    hit: Hit
+    scope: Scope
+
+
+@dataclass
+class _Tally:
+    """Everything found in an answer, sorted by what it says."""
+
+    present: list[Finding] = field(default_factory=list)
+    absent: list[Finding] = field(default_factory=list)
+    uncertain: list[Finding] = field(default_factory=list)
+    gen_present: list[Finding] = field(default_factory=list)
+    gen_absent: list[Finding] = field(default_factory=list)
+    yes: list[Finding] = field(default_factory=list)
+    no: list[Finding] = field(default_factory=list)
+    unsure: list[Finding] = field(default_factory=list)
+    often: list[Finding] = field(default_factory=list)
+    commands: list[tuple[str, Finding]] = field(default_factory=list)
+    weak: list[tuple[str, Finding]] = field(default_factory=list)
+    places: list[tuple[str, Finding]] = field(default_factory=list)
+    everywhere: list[Finding] = field(default_factory=list)
+    explain: list[str] = field(default_factory=list)
+    others: dict[str, Finding] = field(default_factory=dict)
+
+
+class Decider:
+    """Turns the findings of an answer's clauses into a Reading for one question."""
+
+    def __init__(self, content: Content) -> None:
+        self.content = content
+        self.order = [q.id for q in content.questions]
+        self.warnings = {q.id for q in content.questions if q.warning}
+
+    def decide(
+        self, clauses: Sequence[ClauseReading], qid: str | None, confidence: float
+    ) -> Reading:
+        """The reading of an answer to `qid` (None: only commands are looked for)."""
+        t = _Tally()
+        for clause in clauses:
+            t.explain += clause.explain
+            for f in clause.findings:
+                self._sort(t, f, qid)
+        others = tuple(q for q in self.order if q in t.others and q != qid)
+        also = [_ev("other_sign", t.others[q], q) for q in others]
+        if qid is None:
+            v = self._command(t) or _Verdict(None)
+        elif self.content.question(qid).kind == "location":
+            v = self._location(t) or _Verdict(None)
+        else:
+            v = self._yes_no(t, self.content.question(qid))
+        fixed = any(w.fixed for f in v.deciding for w in f.hit.words)
+        why = ([Evidence("contradiction", "")] if v.contradiction else []) + v.why + also
+        return Reading(
+            v.intent,
+            round(confidence * (0.9 if fixed else 1.0), 4),
+            v.slots,
+            tuple(why),
+            others,
+            v.contradiction,
+        )
+
+    def _sort(self, t: _Tally, f: Finding, qid: str | None) -> None:
+        kind, _, rest = f.hit.label.partition(":")
+        s = f.scope
+        if kind == "sign":
+            self._sort_sign(t, f, rest, qid)
+        elif kind == "cue":
+            if rest == "yes":
+                (t.no if s.negated else t.yes).append(f)
+            elif rest == "often":
+                (t.no if s.negated else t.unsure if s.uncertain else t.often).append(f)
+            else:
+                getattr(t, rest).append(f)
+        elif kind == "cmd" and not s.negated and not s.other:
+            t.commands.append((rest, f))
+        elif kind == "weak":
+            t.weak.append((rest, f))
+        elif kind == "place" and not (s.negated or s.other or s.supposed) and rest != "none":
+            if rest == "all":
+                t.everywhere.append(f)
+            else:
+                t.places.append((rest, f))
+
+    def _sort_sign(self, t: _Tally, f: Finding, rest: str, qid: str | None) -> None:
+        sq, _, kind = rest.partition(":")
+        s = f.scope
+        if s.other or (s.supposed and not s.uncertain):
+            return
+        present = (kind in _PRESENT) != s.negated and not (kind == "recent" and s.old)
+        if sq == GENERAL:
+            if qid is not None:
+                (t.uncertain if s.uncertain else t.gen_present if present else t.gen_absent).append(
+                    f
+                )
+        elif sq == qid:
+            if kind == "unsure" or s.uncertain:
+                t.uncertain.append(f)
+            else:
+                (t.present if present else t.absent).append(f)
+        elif (
+            kind in _VOLUNTEER
+            and present
+            and not s.uncertain
+            and sq in self.warnings
+            and sq not in t.others
+        ):
+            t.others[sq] = f
+
+    def _yes_no(self, t: _Tally, q: Question) -> _Verdict:
+        return (
+            self._by_sign(t, q)
+            or self._command(t, weak=False)
+            or self._by_cues(t)
+            or self._weak(t)
+            or _Verdict(None)
+        )
+
+    def _by_sign(self, t: _Tally, q: Question) -> _Verdict | None:
+        """A described sign decides; a hedged one is not sure; one said to be absent is a no."""
+        yes_words = t.yes + t.gen_present
+        if t.present:
+            why = [_ev("sign", f, q.id) for f in t.present]
+            return _Verdict("yes", why, t.present, self._places(t))
+        if t.uncertain and not t.yes:
+            return _Verdict(
+                "unsure", [_ev("unsure_sign", f, q.id) for f in t.uncertain], t.uncertain
+            )
+        if not t.absent:
+            return None
+        denial = [_ev("no_sign", f, q.id) for f in t.absent]
+        if t.unsure and not yes_words:
+            return _Verdict("unsure", _evs("unsure", t.unsure) + denial, t.unsure)
+        if t.often:  # "my bladder's fine, well, now and then": it happens
+            return _Verdict("yes", _evs("often", t.often), t.often, self._places(t))
+        if yes_words:  # "yes, I can control it fine": ask again
+            return _Verdict(None, _evs("yes", yes_words) + denial, contradiction=True)
+        return _Verdict("no", denial, t.absent)
+
+    def _by_cues(self, t: _Tally) -> _Verdict | None:
+        """Yes, no, not sure and how often, when nothing names the sign."""
+        yes_words = t.yes + t.gen_present
+        no_words = t.no + t.gen_absent
+        if t.unsure and not yes_words:
+            return _Verdict("unsure", _evs("unsure", t.unsure), t.unsure)
+        if t.often:  # "no, only once": it happened
+            return _Verdict("yes", _evs("often", t.often), t.often, self._places(t))
+        if yes_words and no_words:
+            why = _evs("yes", yes_words) + _evs("no", no_words)
+            return _Verdict(None, why, contradiction=True)
+        if yes_words:
+            return _Verdict("yes", _evs("yes", yes_words), yes_words, self._places(t))
+        if no_words:
+            return _Verdict("no", _evs("no", no_words), no_words)
+        return None
+
+    def _location(self, t: _Tally) -> _Verdict | None:
+        if t.places:
+            why = [_ev("place", f, p) for p, f in t.places]
+            return _Verdict("location", why, [f for _, f in t.places], self._places(t))
+        if t.everywhere:
+            every = list(self.content.place_groups.get("everywhere", ()))
+            return _Verdict(
+                "location", _evs("place", t.everywhere), t.everywhere, {"places": every}
+            )
+        command = self._command(t, weak=False)
+        if command is not None:
+            return command
+        if t.unsure or t.uncertain:
+            return _Verdict("unsure", _evs("unsure", t.unsure + t.uncertain))
+        return self._weak(t)
+
+    def _command(self, t: _Tally, weak: bool = True) -> _Verdict | None:
+        if t.explain:
+            term = t.explain[0]
+            return _Verdict("explain", [Evidence("explain", term)], slots={"term": term})
+        if t.commands:
+            name, f = max(t.commands, key=lambda c: len(c[1].hit.positions))
+            return _Verdict(name, [_ev("command", f, name)], [f])
+        return self._weak(t) if weak else None
+
+    def _weak(self, t: _Tally) -> _Verdict | None:
+        if t.weak:
+            name, f = t.weak[0]
+            return _Verdict(name, [_ev("command", f, name)], [f])
+        return None
+
+    def _places(self, t: _Tally) -> dict[str, Any]:
+        found = {p for p, _ in t.places}
+        if len(found) > 1:
+            found.discard("back_only")
+        ordered = [p for p in self.content.lists["place"] if p in found]
+        return {"places": ordered} if ordered else {}
+
+
+def _ev(kind: str, f: Finding, about: str = "") -> Evidence:
+    return Evidence(kind, f.hit.said, about, f.scope.by if f.scope.negated else "")
+
+
+def _evs(kind: str, findings: Sequence[Finding]) -> list[Evidence]:
+    return [_ev(kind, f) for f in findings]

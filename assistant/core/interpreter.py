@@ -1,0 +1,197 @@
+"""The answer interpreter: text and a question in, a Reading (intent, slots, why) out.
+
+A deterministic rule engine over intents/ data: the text is normalised and split into clauses;
+in each clause the phrases of signs, yes/no cues, commands, places and terms are found (the
+longest wins where two overlap), each qualified by the words around it (negation, hedges,
+someone else's, long ago); then `decide` weighs them, a described warning sign first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from assistant.core.content import Content
+from assistant.core.decide import Decider, Finding
+from assistant.core.patterns import Hit, PatternSet
+from assistant.core.reading import Reading
+from assistant.core.scope import AFTER, HEDGE, HEDGE_AFTER, PAST, SUPPOSE, WIDE, qualify
+from assistant.core.understanding import GENERAL, SIGN_KINDS
+from assistant.core.words import Clause, WordReader
+
+EXPLAIN_WORD, PSEUDO = "explain_word", "mod:pseudo"
+_POLARITY = ("cue:yes", "cue:no")
+_RANK = {"sign": 0, "general": 1, "cmd": 2, "term": 2, "place": 3, "cue": 4}
+
+
+@dataclass(frozen=True)
+class ClauseReading:
+    """The accepted findings of one clause."""
+
+    findings: tuple[Finding, ...]
+    explain: tuple[str, ...]  # terms asked about in this clause
+    bare: bool = False  # nothing but signs and places ("pins and needles", "accidents")
+    only_no: bool = False  # nothing but "no" words ("no", "none", "not really")
+
+
+class Interpreter:
+    """Reads answers to the questions of `content` (all rules and words from intents/)."""
+
+    def __init__(self, content: Content) -> None:
+        self.content = content
+        lex = content.lexicon
+        self.reader = WordReader(lex.words)
+        self.found = PatternSet(self.reader, lex.gap, lex.reach, stops=lex.scope.ends)
+        self.tight = PatternSet(self.reader, 1, lex.reach)  # commands: one word between at most
+        skip = frozenset(w for w in lex.ignorable if " " not in w)
+        self.fixed = PatternSet(self.reader, 2, lex.reach, skip)  # cues: only "really" etc between
+        self.mods = PatternSet(self.reader, 2, lex.reach, skip)  # so are negations and hedges
+        self.alone = PatternSet(self.reader, 0, 0)
+        classes = lex.classes
+        for qid, sign in lex.signs.items():
+            for kind in SIGN_KINDS:
+                self.found.add(getattr(sign, kind), f"sign:{qid}:{kind}", classes)
+        for name, phrases in lex.cues.items():
+            self.fixed.add(phrases, f"cue:{name}", classes)
+        for name, phrases in lex.commands.items():
+            self.tight.add(phrases, f"cmd:{name}", classes)
+        for term, words in content.lists["term"].items():
+            self.found.add((*words, *lex.terms.get(term, ())), f"term:{term}", classes)
+        for place, words in content.lists["place"].items():
+            self.found.add((*words, *lex.places.get(place, ())), f"place:{place}", classes)
+        self.found.add(lex.not_places, "place:none", classes)
+        self.found.add(lex.everywhere, "place:all", classes)
+        self.found.add(lex.neutral, "neutral", classes)
+        self.mods.add(lex.whole_clause, WIDE, classes)
+        self.mods.add(lex.after, AFTER, classes)
+        self.mods.add(lex.hedges, HEDGE, classes)
+        self.mods.add(lex.hedges_after, HEDGE_AFTER, classes)
+        self.mods.add(lex.long_ago, PAST, classes)
+        self.mods.add(lex.supposing, SUPPOSE, classes)
+        self.mods.add(lex.pseudo, PSEUDO, classes)
+        self.mods.add(lex.explain_words, EXPLAIN_WORD, classes)
+        for name, phrases in lex.alone.items():
+            label = f"cue:{name}" if name in ("yes", "no") else f"weak:{name}"
+            self.alone.add(phrases, label, classes, whole=True)
+        for name, templates in content.commands.items():
+            if name != "explain":  # a term is found by itself, with or without these words
+                self.alone.add(templates, f"weak:{name}", {}, whole=True)
+        self.ignorable = PatternSet(self.reader, 0, 0)
+        self.ignorable.add(lex.ignorable, "ignore", classes, exact=True)
+        self.decider = Decider(content)
+
+    def read(self, text: str, qid: str | None, confidence: float = 1.0) -> Reading:
+        """What `text` means as an answer to question `qid` (None: no question is open)."""
+        limit = self.content.settings.max_answer_words
+        clauses = [self._clause(c) for c in self.reader.clauses(text, limit)]
+        return self.decider.decide(_trailing_no(clauses), qid, confidence)
+
+    def _clause(self, clause: Clause) -> ClauseReading:
+        found = [*self.found.find(clause), *self.tight.find(clause), *self.fixed.find(clause)]
+        ignorable = {p for h in self.ignorable.find(clause) for p in h.positions}
+        hits = [h for h in _resolve(found) if not _loose(h, clause, found, ignorable)]
+        taken = {p for h in hits for p in h.positions}
+        rest = [p for p in range(len(clause)) if p not in taken and p not in ignorable]
+        if rest and all(h.label in _POLARITY for h in hits):  # "yes, I have"; not "I'm not sure"
+            for label in self.alone.find_whole([clause[p] for p in rest]):
+                hits.append(Hit(label, tuple(rest), tuple(clause[p] for p in rest)))
+        mods = self.mods.find(clause)
+        scopes = qualify(clause, hits, mods, self.content.lexicon.scope)
+        findings = _places_of_denials(
+            tuple(Finding(h, s) for h, s in zip(hits, scopes, strict=True))
+        )
+        terms = [h for h in hits if h.label.startswith("term:")]
+        asked = any(m.label == EXPLAIN_WORD for m in mods) or not [
+            p for p in rest if not any(p in t.positions for t in terms)
+        ]
+        explain = tuple(t.label.split(":")[1] for t in terms) if asked else ()
+        kinds = {h.label.split(":")[0] for h in hits}
+        covered = taken | ignorable
+        whole = bool(hits) and all(p in covered for p in range(len(clause)))
+        bare = whole and kinds <= {"sign", "place"} and "sign" in kinds
+        only_no = whole and {h.label for h in hits} == {"cue:no"}
+        return ClauseReading(findings, explain, bare, only_no)
+
+
+def _trailing_no(clauses: list[ClauseReading]) -> list[ClauseReading]:
+    """A bare sign followed by a lone "no" is denied ("Pins and needles? No.")."""
+    out = list(clauses)
+    for i in range(len(out) - 1):
+        if out[i].bare and out[i + 1].only_no:
+            said = out[i + 1].findings[0].hit.said
+            findings = tuple(
+                Finding(f.hit, replace(f.scope, negated=True, by=said))
+                if f.hit.label.startswith("sign:") and _says_present(f)
+                else f
+                for f in out[i].findings
+            )
+            out[i] = replace(out[i], findings=findings)
+    return out
+
+
+def _places_of_denials(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
+    """A place inside a phrase that says it is fine ("my arms are fine") is not a place of it."""
+    fine = {
+        p
+        for f in findings
+        if f.hit.label.startswith("sign:") and not _says_present(f)
+        for p in f.hit.positions
+    }
+    return tuple(
+        Finding(f.hit, replace(f.scope, negated=True))
+        if f.hit.label.startswith("place:") and fine & set(f.hit.positions)
+        else f
+        for f in findings
+    )
+
+
+def _says_present(f: Finding) -> bool:
+    """A sign phrase that, as said, says the sign is there (not "not too bad")."""
+    kind = f.hit.label.rsplit(":", 1)[-1]
+    return kind in ("present", "here", "recent") and not f.scope.negated
+
+
+def _loose(hit: Hit, clause: Clause, found: Sequence[Hit], ignorable: set[int]) -> bool:
+    """A frequency word inside a clause ("a bit loose") describes that, not how often it happens.
+
+    "once or twice", "no, just sometimes", "sometimes when I sit" and "I've had it a few times"
+    count: the frequency starts or ends its clause (besides yes, no and filler words).
+    """
+    if hit.label != "cue:often":
+        return False
+    quiet = set(ignorable) | {p for h in found if h.label in _POLARITY for p in h.positions}
+    before = all(p in quiet for p in range(hit.start))
+    after = all(p in quiet for p in range(hit.end, len(clause)))
+    return not (before or after)
+
+
+def _resolve(hits: Sequence[Hit]) -> list[Hit]:
+    """Where findings overlap, keep the longest (then the tightest, then signs before cues).
+
+    Signs of two different questions may share words ("can't feel it when I wipe" is about the
+    saddle and about numbness): each is kept. Places overlap only places.
+    """
+
+    def kind(h: Hit) -> str:
+        parts = h.label.split(":")
+        return "general" if parts[0] == "sign" and parts[1] == GENERAL else parts[0]
+
+    def rank(h: Hit) -> tuple[int, int, int]:
+        return (-len(h.positions), h.end - h.start, _RANK.get(kind(h), 5))
+
+    shared: set[int] = set()  # taken by a cue, a command or a general phrase
+    by_sign: dict[str, set[int]] = {}
+    own: dict[str, set[int]] = {"place": set()}  # places overlap nothing else
+    out: list[Hit] = []
+    for h in sorted(hits, key=rank):
+        k = kind(h)
+        if k in own:
+            mine, others = own[k], set()
+        elif k == "sign":
+            mine, others = by_sign.setdefault(h.label.split(":")[1], set()), shared
+        else:
+            mine, others = shared, set().union(*by_sign.values())
+        if mine.isdisjoint(h.positions) and others.isdisjoint(h.positions):
+            out.append(h)
+            mine.update(h.positions)
+    return sorted(out, key=lambda h: h.start)
