@@ -75,6 +75,13 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("flow", help="print the triage flow as a Mermaid diagram")
     q = sub.add_parser("questions", help="list the questions and the intents each accepts")
     q.add_argument("--json", action="store_true", dest="as_json", help="as JSON")
+    u = sub.add_parser(
+        "understand",
+        help="what typed answers mean to one question, and the words that decided it",
+    )
+    u.add_argument("texts", nargs="*", metavar="TEXT", help="answers (default: one per stdin line)")
+    u.add_argument("--question", required=True, help="question id (see 'back-assistant questions')")
+    u.add_argument("--json", action="store_true", dest="as_json", help="as JSON")
     t = sub.add_parser("transcribe", help="what the recogniser hears in audio files")
     t.add_argument("files", nargs="+", type=Path)
     t.add_argument("--question", required=True, help="question id whose grammar to use")

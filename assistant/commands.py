@@ -1,4 +1,4 @@
-"""The subcommands: flow, questions, transcribe, model download, doctor, and the session itself."""
+"""The subcommands: flow, questions, understand, transcribe, model download, doctor, a session."""
 
 from __future__ import annotations
 
@@ -40,6 +40,10 @@ def dispatch(args: argparse.Namespace) -> int:
         return ExitCode.OK
     if args.command == "questions":
         return _questions(args)
+    if args.command == "understand":
+        from assistant.understand import understand  # noqa: PLC0415
+
+        return understand(args, load_content(args))
     if args.command == "transcribe":
         from assistant.transcribe import transcribe  # noqa: PLC0415 - loads audio libraries
 
