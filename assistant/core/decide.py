@@ -149,7 +149,8 @@ class Decider:
 
     def _yes_no(self, t: _Tally, q: Question) -> _Verdict:
         return (
-            self._by_sign(t, q)
+            self._explain(t)
+            or self._by_sign(t, q)
             or self._command(t, weak=False)
             or self._by_cues(t)
             or self._weak(t)
@@ -210,10 +211,15 @@ class Decider:
             return _Verdict("unsure", _evs("unsure", t.unsure + t.uncertain))
         return self._weak(t)
 
-    def _command(self, t: _Tally, weak: bool = True) -> _Verdict | None:
+    def _explain(self, t: _Tally) -> _Verdict | None:
         if t.explain:
             term = t.explain[0]
             return _Verdict("explain", [Evidence("explain", term)], slots={"term": term})
+        return None
+
+    def _command(self, t: _Tally, weak: bool = True) -> _Verdict | None:
+        if t.explain:
+            return self._explain(t)
         if t.commands:
             name, f = max(t.commands, key=lambda c: len(c[1].hit.positions))
             return _Verdict(name, [_ev("command", f, name)], [f])

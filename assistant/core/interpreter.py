@@ -15,11 +15,11 @@ from assistant.core.content import Content
 from assistant.core.decide import Decider, Finding
 from assistant.core.patterns import Hit, PatternSet
 from assistant.core.reading import Reading
-from assistant.core.scope import AFTER, HEDGE, HEDGE_AFTER, PAST, SUPPOSE, WIDE, qualify
+from assistant.core.scope import AFTER, ECHO, HEDGE, HEDGE_AFTER, PAST, SUPPOSE, WIDE, qualify
 from assistant.core.understanding import GENERAL, SIGN_KINDS
 from assistant.core.words import Clause, WordReader
 
-EXPLAIN_WORD, PSEUDO = "explain_word", "mod:pseudo"
+EXPLAIN_WORD, PSEUDO, EXPLAINED = "explain_word", "mod:pseudo", "mod:explained"
 _POLARITY = ("cue:yes", "cue:no")
 _RANK = {"sign": 0, "general": 1, "cmd": 2, "term": 2, "place": 3, "cue": 4}
 
@@ -32,6 +32,9 @@ class ClauseReading:
     explain: tuple[str, ...]  # terms asked about in this clause
     bare: bool = False  # nothing but signs and places ("pins and needles", "accidents")
     only_no: bool = False  # nothing but "no" words ("no", "none", "not really")
+    terms: tuple[str, ...] = ()  # terms named, asked about or not
+    asks: bool = False  # has a word that asks what something means ("what", "mean")
+    put_down: bool = False  # says a sign comes from something harmless ("that's the tablets")
 
 
 class Interpreter:
@@ -49,8 +52,9 @@ class Interpreter:
         self.alone = PatternSet(self.reader, 0, 0)
         classes = lex.classes
         for qid, sign in lex.signs.items():
+            target = self.fixed if qid == GENERAL else self.found  # "I've had that": set phrases
             for kind in SIGN_KINDS:
-                self.found.add(getattr(sign, kind), f"sign:{qid}:{kind}", classes)
+                target.add(getattr(sign, kind), f"sign:{qid}:{kind}", classes)
         for name, phrases in lex.cues.items():
             self.fixed.add(phrases, f"cue:{name}", classes)
         for name, phrases in lex.commands.items():
@@ -62,16 +66,19 @@ class Interpreter:
         self.found.add(lex.not_places, "place:none", classes)
         self.found.add(lex.everywhere, "place:all", classes)
         self.found.add(lex.neutral, "neutral", classes)
+        self.found.add(lex.neutral, "place:none", classes)  # "the size of my palm" is no place
         self.mods.add(lex.whole_clause, WIDE, classes)
         self.mods.add(lex.after, AFTER, classes)
         self.mods.add(lex.hedges, HEDGE, classes)
         self.mods.add(lex.hedges_after, HEDGE_AFTER, classes)
         self.mods.add(lex.long_ago, PAST, classes)
         self.mods.add(lex.supposing, SUPPOSE, classes)
+        self.mods.add(lex.echo, ECHO, classes)
+        self.mods.add(lex.explained, EXPLAINED, classes)
         self.mods.add(lex.pseudo, PSEUDO, classes)
         self.mods.add(lex.explain_words, EXPLAIN_WORD, classes)
         for name, phrases in lex.alone.items():
-            label = f"cue:{name}" if name in ("yes", "no") else f"weak:{name}"
+            label = f"cue:{name}" if name in ("yes", "no", "unsure") else f"weak:{name}"
             self.alone.add(phrases, label, classes, whole=True)
         for name, templates in content.commands.items():
             if name != "explain":  # a term is found by itself, with or without these words
@@ -84,7 +91,10 @@ class Interpreter:
         """What `text` means as an answer to question `qid` (None: no question is open)."""
         limit = self.content.settings.max_answer_words
         clauses = [self._clause(c) for c in self.reader.clauses(text, limit)]
-        return self.decider.decide(_trailing_no(clauses), qid, confidence)
+        for i in range(1, len(clauses)):
+            if clauses[i].put_down:
+                clauses[i - 1] = _put_down(clauses[i - 1])
+        return self.decider.decide(_asked_back(_trailing_no(clauses)), qid, confidence)
 
     def _clause(self, clause: Clause) -> ClauseReading:
         found = [*self.found.find(clause), *self.tight.find(clause), *self.fixed.find(clause)]
@@ -95,7 +105,14 @@ class Interpreter:
         if rest and all(h.label in _POLARITY for h in hits):  # "yes, I have"; not "I'm not sure"
             for label in self.alone.find_whole([clause[p] for p in rest]):
                 hits.append(Hit(label, tuple(rest), tuple(clause[p] for p in rest)))
-        mods = self.mods.find(clause)
+        said = {p for h in hits if not h.label.startswith("cue:") for p in h.positions}
+        first = min((p for p in range(len(clause)) if p not in ignorable), default=0)
+        mods = [
+            m
+            for m in self.mods.find(clause)
+            if (m.label in (EXPLAIN_WORD, EXPLAINED) or said.isdisjoint(m.positions))
+            and (m.label != ECHO or m.start == first)
+        ]
         scopes = qualify(clause, hits, mods, self.content.lexicon.scope)
         findings = _places_of_denials(
             tuple(Finding(h, s) for h, s in zip(hits, scopes, strict=True))
@@ -105,12 +122,15 @@ class Interpreter:
             p for p in rest if not any(p in t.positions for t in terms)
         ]
         explain = tuple(t.label.split(":")[1] for t in terms) if asked else ()
+        asks = any(m.label == EXPLAIN_WORD for m in mods)
         kinds = {h.label.split(":")[0] for h in hits}
         covered = taken | ignorable
         whole = bool(hits) and all(p in covered for p in range(len(clause)))
         bare = whole and kinds <= {"sign", "place"} and "sign" in kinds
         only_no = whole and {h.label for h in hits} == {"cue:no"}
-        return ClauseReading(findings, explain, bare, only_no)
+        named = tuple(t.label.split(":")[1] for t in terms)
+        reading = ClauseReading(findings, explain, bare, only_no, named, asks)
+        return _put_down(reading) if any(m.label == EXPLAINED for m in mods) else reading
 
 
 def _trailing_no(clauses: list[ClauseReading]) -> list[ClauseReading]:
@@ -143,6 +163,24 @@ def _places_of_denials(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
         else f
         for f in findings
     )
+
+
+def _put_down(clause: ClauseReading) -> ClauseReading:
+    """Signs put down to a harmless cause become uncertain (asked again, never a plain no)."""
+    findings = tuple(
+        Finding(f.hit, replace(f.scope, uncertain=True)) if f.hit.label.startswith("sign:") else f
+        for f in clause.findings
+    )
+    return replace(clause, findings=findings, put_down=True)
+
+
+def _asked_back(clauses: list[ClauseReading]) -> list[ClauseReading]:
+    """A question about a term just named: "My friend had sciatica. What actually is it?"."""
+    out = list(clauses)
+    for i in range(1, len(out)):
+        if out[i].asks and not out[i].terms and out[i - 1].terms and not out[i - 1].explain:
+            out[i] = replace(out[i], explain=out[i - 1].terms)
+    return out
 
 
 def _says_present(f: Finding) -> bool:

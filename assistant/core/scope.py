@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from assistant.core.patterns import Hit
 from assistant.core.words import Clause
 
-WIDE, HEDGE, HEDGE_AFTER, AFTER, PAST, SUPPOSE = (
+WIDE, HEDGE, HEDGE_AFTER, AFTER, PAST, SUPPOSE, ECHO = (
     "mod:wide",
     "mod:hedge",
     "mod:hedge_after",
     "mod:after",
     "mod:past",
     "mod:suppose",
+    "mod:echo",
 )
 """Labels of the modifier patterns (understanding.yaml `negation`, `hedges`, `long_ago`)."""
 
@@ -96,7 +97,7 @@ def qualify(clause: Clause, hits: Sequence[Hit], mods: Sequence[Hit], w: ScopeWo
                 uncertain=hedged,
                 other=_someone_else(clause, hit.start, w),
                 old=old,
-                supposed=any(m.label == SUPPOSE and m.end <= hit.start for m in mods),
+                supposed=any(m.label in (SUPPOSE, ECHO) and m.end <= hit.start for m in mods),
             )
         )
     return out

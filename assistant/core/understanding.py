@@ -53,6 +53,8 @@ class Lexicon:
     hedges_after: tuple[str, ...]
     long_ago: tuple[str, ...]
     supposing: tuple[str, ...]
+    echo: tuple[str, ...]
+    explained: tuple[str, ...]
     cues: Mapping[str, tuple[str, ...]]
     alone: Mapping[str, tuple[str, ...]]
     ignorable: tuple[str, ...]
@@ -103,7 +105,7 @@ def build_lexicon(
         self_words=_set(u, u.data, "self", ""),
         reach=u.get(u.data, "reach", int, ""),
     )
-    alone = _keyed(u, "alone", ("yes", "no", *commands))
+    alone = _keyed(u, "alone", ("yes", "no", "unsure", *commands))
     lexicon = Lexicon(
         gap=u.get(u.data, "gap", int, ""),
         reach=scope.reach,
@@ -116,6 +118,8 @@ def build_lexicon(
         hedges_after=_list(u, u.data, "hedges_after", ""),
         long_ago=_list(u, u.data, "long_ago", ""),
         supposing=_list(u, u.data, "supposing", ""),
+        echo=_list(u, u.data, "echo", ""),
+        explained=_list(u, u.data, "explained", ""),
         cues=_keyed(u, "cues", CUES, need_all=True),
         alone=alone,
         ignorable=_list(u, u.data, "ignorable", ""),
@@ -182,6 +186,8 @@ def _check_all(u: YamlFile, s: YamlFile, lex: Lexicon) -> None:
         (u, "hedges_after", lex.hedges_after),
         (u, "long_ago", lex.long_ago),
         (u, "supposing", lex.supposing),
+        (u, "echo", lex.echo),
+        (u, "explained", lex.explained),
         (u, "not_places", lex.not_places),
         (u, "neutral", lex.neutral),
         (u, "everywhere", lex.everywhere),

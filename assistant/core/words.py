@@ -123,7 +123,8 @@ class WordReader:
         """A word one typing slip away from exactly one word the interpreter knows, else itself."""
         if len(word) < 4 or not word.isalpha():
             return word
-        hits = sorted(set(_one_slip(word)) & self.rules.vocabulary)
+        slips = {self.rules.spellings.get(h, h) for h in _one_slip(word)}
+        hits = sorted(slips & self.rules.vocabulary)
         if len(hits) > 1:
             hits = [h for h in hits if h[0] == word[0]]
         return hits[0] if len(hits) == 1 else word
