@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from threading import Thread
 
 from assistant.core.dialog import Triage
 from assistant.core.errors import AssistantError
@@ -47,6 +48,8 @@ class Session:
 
         On an interrupt or a failure, close with the warning signs (captions only), then pass it on.
         """
+        # Build the interpreter while the opening lines are said, not before the first caption.
+        Thread(target=lambda: self.triage.interpreter, name="interpreter", daemon=True).start()
         state, actions = self.triage.start()
         self.state = state
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from threading import Lock
 
 from assistant.core.closing import Closing
 from assistant.core.content import Content, Question
@@ -32,7 +33,8 @@ class Triage:
     def __init__(self, content: Content, emergency_number: str | None = None) -> None:
         self.content = content
         self.grammar = Grammar(content)  # what the recogniser listens for
-        self.interpreter = Interpreter(content)  # what answers mean
+        self._interpreter: Interpreter | None = None
+        self._building = Lock()
         self.closing = Closing(content, emergency_number or content.settings.emergency_number)
         self.say = self.closing.say
         self.flow = Flow(content, self.closing, self.grammar)
@@ -42,6 +44,18 @@ class Triage:
         state = State(phase="asking", qid=self.content.start)
         opening = self.say("welcome") + self.say("how_to_answer")
         return self.flow.ask(state, opening + self.say(self.content.question(state.qid).ask))
+
+    @property
+    def interpreter(self) -> Interpreter:
+        """What answers mean; built on first use (about 0.4 s), once even if asked from two threads.
+
+        The session builds it while the opening lines are spoken (`Session.run`), so the first
+        caption does not wait for it.
+        """
+        with self._building:
+            if self._interpreter is None:
+                self._interpreter = Interpreter(self.content)
+            return self._interpreter
 
     def read(self, text: str, qid: str | None, confidence: float = 1.0) -> Reading:
         """What `text` means as an answer to `qid` (None: only commands count)."""
