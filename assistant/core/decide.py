@@ -62,6 +62,25 @@ class _Tally:
     everywhere: list[Finding] = field(default_factory=list)
     explain: list[str] = field(default_factory=list)
     others: dict[str, Finding] = field(default_factory=dict)
+    clause_of: dict[int, int] = field(default_factory=dict)  # id(finding) -> its clause
+
+    def retracted(self) -> bool:
+        """Whether the sign was described, then taken back with a "no" and a denial.
+
+        "They're weak... well no, they're fine" is a self-correction: asked again, not a yes.
+        """
+        denials = self.absent + self.gen_absent
+        if not self.present or not denials:
+            return False
+        first = min(self._at(f) for f in self.present)
+        later_no = any(
+            self._at(f) > first and f.hit.said.lower() in ("no", "nope", "nah") for f in self.no
+        )
+        later_denial = any(self._at(f) > first for f in denials)
+        return later_no and later_denial
+
+    def _at(self, f: Finding) -> tuple[int, int]:
+        return self.clause_of[id(f)], f.hit.start
 
 
 class Decider:
@@ -77,9 +96,10 @@ class Decider:
     ) -> Reading:
         """The reading of an answer to `qid` (None: only commands are looked for)."""
         t = _Tally()
-        for clause in clauses:
+        for i, clause in enumerate(clauses):
             t.explain += clause.explain
             for f in clause.findings:
+                t.clause_of[id(f)] = i
                 self._sort(t, f, qid)
         others = tuple(q for q in self.order if q in t.others and q != qid)
         also = [_ev("other_sign", t.others[q], q) for q in others]
@@ -108,7 +128,7 @@ class Decider:
         elif kind == "cue":
             if rest == "yes":
                 (t.no if s.negated else t.yes).append(f)
-            elif rest == "often":
+            elif rest in ("often", "degree"):
                 (t.no if s.negated else t.unsure if s.uncertain else t.often).append(f)
             else:
                 getattr(t, rest).append(f)
@@ -160,6 +180,10 @@ class Decider:
     def _by_sign(self, t: _Tally, q: Question) -> _Verdict | None:
         """A described sign decides; a hedged one is not sure; one said to be absent is a no."""
         yes_words = t.yes + t.gen_present
+        if t.retracted():
+            why = [_ev("sign", f, q.id) for f in t.present] + _evs("no", t.no)
+            denial = [_ev("no_sign", f, q.id) for f in t.absent + t.gen_absent]
+            return _Verdict(None, why + denial, contradiction=True)
         if t.present:
             why = [_ev("sign", f, q.id) for f in t.present]
             return _Verdict("yes", why, t.present, self._places(t))

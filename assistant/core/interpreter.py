@@ -8,7 +8,7 @@ someone else's, long ago); then `decide` weighs them, a described warning sign f
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from assistant.core.content import Content
@@ -19,9 +19,17 @@ from assistant.core.scope import AFTER, ECHO, HEDGE, HEDGE_AFTER, PAST, SUPPOSE,
 from assistant.core.understanding import GENERAL, SIGN_KINDS
 from assistant.core.words import Clause, WordReader
 
-EXPLAIN_WORD, PSEUDO, EXPLAINED = "explain_word", "mod:pseudo", "mod:explained"
+EXPLAIN_WORD, PSEUDO, EXPLAINED, DOUBT, OVER = (
+    "explain_word",
+    "mod:pseudo",
+    "mod:explained",
+    "mod:doubt",
+    "mod:over",
+)
 _POLARITY = ("cue:yes", "cue:no")
 _RANK = {"sign": 0, "general": 1, "cmd": 2, "term": 2, "place": 3, "cue": 4}
+_SIGN_RANK = {"present": 0, "recent": 0, "absent": 1, "unsure": 1, "here": 2}
+"""Between two equally long sign phrases, one that also counts at other questions wins."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,9 @@ class ClauseReading:
     terms: tuple[str, ...] = ()  # terms named, asked about or not
     asks: bool = False  # has a word that asks what something means ("what", "mean")
     put_down: bool = False  # says a sign comes from something harmless ("that's the tablets")
+    gone: bool = False  # says what was there has gone ("but that went")
+    doubt: bool = False  # nothing but doubt ("but I'm not sure")
+    fragment: bool = False  # only "I have", "it is"...: may be the start of what follows
 
 
 class Interpreter:
@@ -75,6 +86,8 @@ class Interpreter:
         self.mods.add(lex.supposing, SUPPOSE, classes)
         self.mods.add(lex.echo, ECHO, classes)
         self.mods.add(lex.explained, EXPLAINED, classes)
+        self.mods.add(lex.over, OVER, classes)
+        self.mods.add(lex.doubt_after, DOUBT, classes)
         self.mods.add(lex.pseudo, PSEUDO, classes)
         self.mods.add(lex.explain_words, EXPLAIN_WORD, classes)
         for name, phrases in lex.alone.items():
@@ -91,27 +104,40 @@ class Interpreter:
         """What `text` means as an answer to question `qid` (None: no question is open)."""
         limit = self.content.settings.max_answer_words
         clauses = [self._clause(c) for c in self.reader.clauses(text, limit)]
-        for i in range(1, len(clauses)):
-            if clauses[i].put_down:
-                clauses[i - 1] = _put_down(clauses[i - 1])
+        for i in range(len(clauses) - 1):  # "I've been, you know, a bit wobbly": one answer
+            if clauses[i].fragment and clauses[i + 1].findings:
+                clauses[i] = replace(clauses[i], findings=())
+        for i, clause in enumerate(clauses):
+            if clause.put_down or clause.doubt:
+                j = _signed(clauses, range(i - 1, -1, -1))
+                if j is None and clause.doubt:  # "I'm not sure if it counts, I bumped my back"
+                    j = _signed(clauses, range(i + 1, len(clauses)))
+                if j is not None:
+                    clauses[j] = _put_down(clauses[j])
+            if clause.gone and i:
+                clauses[i - 1] = _gone(clauses[i - 1])
         return self.decider.decide(_asked_back(_trailing_no(clauses)), qid, confidence)
 
     def _clause(self, clause: Clause) -> ClauseReading:
         found = [*self.found.find(clause), *self.tight.find(clause), *self.fixed.find(clause)]
         ignorable = {p for h in self.ignorable.find(clause) for p in h.positions}
-        hits = [h for h in _resolve(found) if not _loose(h, clause, found, ignorable)]
+        glue = {p for p, w in enumerate(clause) if w.text in self.content.lexicon.place_glue}
+        hits = [h for h in _resolve(found) if not _loose(h, clause, found, ignorable, glue)]
         taken = {p for h in hits for p in h.positions}
         rest = [p for p in range(len(clause)) if p not in taken and p not in ignorable]
+        fragment = False
         if rest and all(h.label in _POLARITY for h in hits):  # "yes, I have"; not "I'm not sure"
             for label in self.alone.find_whole([clause[p] for p in rest]):
                 hits.append(Hit(label, tuple(rest), tuple(clause[p] for p in rest)))
+                fragment = not taken and label == "cue:yes"
         said = {p for h in hits if not h.label.startswith("cue:") for p in h.positions}
         first = min((p for p in range(len(clause)) if p not in ignorable), default=0)
         mods = [
             m
             for m in self.mods.find(clause)
-            if (m.label in (EXPLAIN_WORD, EXPLAINED) or said.isdisjoint(m.positions))
+            if (m.label in (EXPLAIN_WORD, EXPLAINED, OVER) or said.isdisjoint(m.positions))
             and (m.label != ECHO or m.start == first)
+            and (m.label != OVER or all(p in ignorable for p in range(m.end, len(clause))))
         ]
         scopes = qualify(clause, hits, mods, self.content.lexicon.scope)
         findings = _places_of_denials(
@@ -129,7 +155,14 @@ class Interpreter:
         bare = whole and kinds <= {"sign", "place"} and "sign" in kinds
         only_no = whole and {h.label for h in hits} == {"cue:no"}
         named = tuple(t.label.split(":")[1] for t in terms)
-        reading = ClauseReading(findings, explain, bare, only_no, named, asks)
+        doubt = any(m.label == DOUBT for m in mods) and not any(
+            h.label.startswith(("sign:", "place:")) for h in hits
+        )
+        reading = ClauseReading(
+            findings, explain, bare, only_no, named, asks, doubt=doubt, fragment=fragment
+        )
+        if any(m.label == OVER for m in mods):
+            reading = _gone(reading)
         return _put_down(reading) if any(m.label == EXPLAINED for m in mods) else reading
 
 
@@ -174,6 +207,25 @@ def _put_down(clause: ClauseReading) -> ClauseReading:
     return replace(clause, findings=findings, put_down=True)
 
 
+def _signed(clauses: list[ClauseReading], order: Iterable[int]) -> int | None:
+    """The first clause, in `order`, that describes a sign (as said, not supposed)."""
+    for j in order:
+        if any(
+            f.hit.label.startswith("sign:") and not f.scope.supposed for f in clauses[j].findings
+        ):
+            return j
+    return None
+
+
+def _gone(clause: ClauseReading) -> ClauseReading:
+    """What has gone: its places are no longer places."""
+    findings = tuple(
+        Finding(f.hit, replace(f.scope, negated=True)) if f.hit.label.startswith("place:") else f
+        for f in clause.findings
+    )
+    return replace(clause, findings=findings, gone=True)
+
+
 def _asked_back(clauses: list[ClauseReading]) -> list[ClauseReading]:
     """A question about a term just named: "My friend had sciatica. What actually is it?"."""
     out = list(clauses)
@@ -189,12 +241,23 @@ def _says_present(f: Finding) -> bool:
     return kind in ("present", "here", "recent") and not f.scope.negated
 
 
-def _loose(hit: Hit, clause: Clause, found: Sequence[Hit], ignorable: set[int]) -> bool:
+def _loose(
+    hit: Hit, clause: Clause, found: Sequence[Hit], ignorable: set[int], glue: set[int]
+) -> bool:
     """A frequency word inside a clause ("a bit loose") describes that, not how often it happens.
 
     "once or twice", "no, just sometimes", "sometimes when I sit" and "I've had it a few times"
     count: the frequency starts or ends its clause (besides yes, no and filler words).
     """
+    if hit.label == "cue:degree":
+        around = {
+            p
+            for h in found
+            if h.label in _POLARITY or h.label.startswith("place:")
+            for p in h.positions
+        }
+        quiet_all = set(ignorable) | around | glue | set(hit.positions)
+        return any(p not in quiet_all for p in range(len(clause)))
     if hit.label != "cue:often":
         return False
     quiet = set(ignorable) | {p for h in found if h.label in _POLARITY for p in h.positions}
@@ -214,8 +277,9 @@ def _resolve(hits: Sequence[Hit]) -> list[Hit]:
         parts = h.label.split(":")
         return "general" if parts[0] == "sign" and parts[1] == GENERAL else parts[0]
 
-    def rank(h: Hit) -> tuple[int, int, int]:
-        return (-len(h.positions), h.end - h.start, _RANK.get(kind(h), 5))
+    def rank(h: Hit) -> tuple[int, int, int, int]:
+        sub = _SIGN_RANK.get(h.label.rsplit(":", 1)[-1], 0) if kind(h) == "sign" else 0
+        return (-len(h.positions), sub, h.end - h.start, _RANK.get(kind(h), 5))
 
     shared: set[int] = set()  # taken by a cue, a command or a general phrase
     by_sign: dict[str, set[int]] = {}

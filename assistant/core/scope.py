@@ -80,7 +80,13 @@ def qualify(clause: Clause, hits: Sequence[Hit], mods: Sequence[Hit], w: ScopeWo
         if before is not None:
             flips.append(before)
         wide = [m for m in mods if m.label == WIDE and m.end <= hit.start]
-        after = [m for m in mods if m.label == AFTER and _trails(clause, hit, m, w)]
+        after = [
+            m
+            for m in mods
+            if m.label == AFTER
+            and _trails(clause, hit, m, w)
+            and not hit.label.endswith(":absent")  # "not too bad, no": the "no" agrees
+        ]
         count = len(flips) + (1 if wide else 0)
         if count == 0 and after:  # "not both, no": a trailing "no" agrees, it does not flip back
             count = 1

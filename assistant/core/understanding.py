@@ -21,7 +21,7 @@ SIGN_KINDS = ("present", "here", "recent", "absent", "unsure")
 GENERAL = "general"
 """The signs.yaml entry every yes/no question shares."""
 
-CUES = ("yes", "no", "unsure", "often")
+CUES = ("yes", "no", "unsure", "often", "degree")
 KNOWN_WORDS = "known_words.txt"
 
 _WORDS = re.compile(r"[a-z][a-z']*")
@@ -55,6 +55,9 @@ class Lexicon:
     supposing: tuple[str, ...]
     echo: tuple[str, ...]
     explained: tuple[str, ...]
+    doubt_after: tuple[str, ...]
+    place_glue: frozenset[str]
+    over: tuple[str, ...]
     cues: Mapping[str, tuple[str, ...]]
     alone: Mapping[str, tuple[str, ...]]
     ignorable: tuple[str, ...]
@@ -120,6 +123,9 @@ def build_lexicon(
         supposing=_list(u, u.data, "supposing", ""),
         echo=_list(u, u.data, "echo", ""),
         explained=_list(u, u.data, "explained", ""),
+        doubt_after=_list(u, u.data, "doubt_after", ""),
+        place_glue=_set(u, u.data, "place_glue", ""),
+        over=_list(u, u.data, "over", ""),
         cues=_keyed(u, "cues", CUES, need_all=True),
         alone=alone,
         ignorable=_list(u, u.data, "ignorable", ""),
@@ -188,6 +194,8 @@ def _check_all(u: YamlFile, s: YamlFile, lex: Lexicon) -> None:
         (u, "supposing", lex.supposing),
         (u, "echo", lex.echo),
         (u, "explained", lex.explained),
+        (u, "doubt_after", lex.doubt_after),
+        (u, "over", lex.over),
         (u, "not_places", lex.not_places),
         (u, "neutral", lex.neutral),
         (u, "everywhere", lex.everywhere),
