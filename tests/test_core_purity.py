@@ -20,6 +20,8 @@ CORE = [
         "words",
         "understanding",
         "reading",
+        "clauses",
+        "overlaps",
         "dialog",
         "closing",
         "state",

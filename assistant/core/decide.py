@@ -12,13 +12,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from assistant.core.content import Content, Question
-from assistant.core.patterns import Hit
 from assistant.core.reading import Evidence, Reading
-from assistant.core.scope import Scope
 from assistant.core.understanding import GENERAL
 
 if TYPE_CHECKING:
-    from assistant.core.interpreter import ClauseReading
+    from assistant.core.clauses import ClauseReading, Finding
 
 _PRESENT = ("present", "here", "recent")
 _VOLUNTEER = ("present", "recent")
@@ -33,14 +31,6 @@ class _Verdict:
     deciding: Sequence[Finding] = ()
     slots: dict[str, Any] = field(default_factory=dict)
     contradiction: bool = False
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One phrase found in a clause, with how the words around it qualify it."""
-
-    hit: Hit
-    scope: Scope
 
 
 @dataclass

@@ -56,6 +56,8 @@ class Lexicon:
     echo: tuple[str, ...]
     explained: tuple[str, ...]
     doubt_after: tuple[str, ...]
+    meant: tuple[str, ...]
+    sides: tuple[str, ...]
     place_glue: frozenset[str]
     over: tuple[str, ...]
     cues: Mapping[str, tuple[str, ...]]
@@ -124,6 +126,8 @@ def build_lexicon(
         echo=_list(u, u.data, "echo", ""),
         explained=_list(u, u.data, "explained", ""),
         doubt_after=_list(u, u.data, "doubt_after", ""),
+        meant=_list(u, u.data, "meant", ""),
+        sides=_list(u, u.data, "sides", ""),
         place_glue=_set(u, u.data, "place_glue", ""),
         over=_list(u, u.data, "over", ""),
         cues=_keyed(u, "cues", CUES, need_all=True),
@@ -195,6 +199,8 @@ def _check_all(u: YamlFile, s: YamlFile, lex: Lexicon) -> None:
         (u, "echo", lex.echo),
         (u, "explained", lex.explained),
         (u, "doubt_after", lex.doubt_after),
+        (u, "meant", lex.meant),
+        (u, "sides", lex.sides),
         (u, "over", lex.over),
         (u, "not_places", lex.not_places),
         (u, "neutral", lex.neutral),
