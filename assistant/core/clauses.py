@@ -31,6 +31,7 @@ class ClauseReading:
     explain: tuple[str, ...]  # terms asked about in this clause
     bare: bool = False  # nothing but signs and places ("pins and needles", "accidents")
     only_no: bool = False  # nothing but "no" words ("no", "none", "not really")
+    only_yes: bool = False  # nothing but "yes" words
     terms: tuple[str, ...] = ()  # terms named, asked about or not
     asks: bool = False  # has a word that asks what something means ("what", "mean")
     put_down: bool = False  # says a sign comes from something harmless ("that's the tablets")
@@ -66,18 +67,31 @@ def settle(clauses: list[ClauseReading]) -> list[ClauseReading]:
 
 
 def _trailing_no(clauses: list[ClauseReading]) -> list[ClauseReading]:
-    """A bare sign followed by a lone "no" is denied ("Pins and needles? No.")."""
+    """Bare signs followed by a lone "no" are denied ("Fever? Cancer? Good grief, no.").
+
+    A lone "yes" after bare denials agrees with them ("Severe? No. Annoying, yes.").
+    """
     out = list(clauses)
-    for i in range(len(out) - 1):
-        if out[i].bare and out[i + 1].only_no:
-            said = out[i + 1].findings[0].hit.said
+    for i, clause in enumerate(out):
+        if not (clause.only_no or clause.only_yes):
+            continue
+        j = i - 1
+        while j >= 0 and not out[j].findings:  # "Weak? Me? No.": skip what says nothing
+            j -= 1
+        if clause.only_yes:
+            if j >= 0 and out[j].bare and not any(_says_present(f) for f in out[j].findings):
+                out[i] = replace(clause, findings=())
+            continue
+        said = clause.findings[0].hit.said
+        while j >= 0 and out[j].bare:
             findings = tuple(
                 Finding(f.hit, replace(f.scope, negated=True, by=said))
                 if f.hit.label.startswith("sign:") and _says_present(f)
                 else f
-                for f in out[i].findings
+                for f in out[j].findings
             )
-            out[i] = replace(out[i], findings=findings)
+            out[j] = replace(out[j], findings=findings)
+            j -= 1
     return out
 
 

@@ -69,6 +69,11 @@ class _Tally:
         later_denial = any(self._at(f) > first for f in denials)
         return later_no and later_denial
 
+    def free_often(self) -> list[Finding]:
+        """How often, unless it qualifies a denial ("no, it's fine most of the time")."""
+        denied = {self.clause_of[id(f)] for f in self.absent + self.gen_absent}
+        return [f for f in self.often if self.clause_of[id(f)] not in denied]
+
     def _at(self, f: Finding) -> tuple[int, int]:
         return self.clause_of[id(f)], f.hit.start
 
@@ -170,6 +175,7 @@ class Decider:
     def _by_sign(self, t: _Tally, q: Question) -> _Verdict | None:
         """A described sign decides; a hedged one is not sure; one said to be absent is a no."""
         yes_words = t.yes + t.gen_present
+        t.often = t.free_often()
         if t.retracted():
             why = [_ev("sign", f, q.id) for f in t.present] + _evs("no", t.no)
             denial = [_ev("no_sign", f, q.id) for f in t.absent + t.gen_absent]

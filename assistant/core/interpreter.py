@@ -19,6 +19,7 @@ from assistant.core.clauses import (
 )
 from assistant.core.content import Content
 from assistant.core.decide import Decider
+from assistant.core.grammar import Grammar
 from assistant.core.overlaps import POLARITY, loose, resolve
 from assistant.core.patterns import Hit, PatternSet
 from assistant.core.reading import Reading
@@ -83,9 +84,14 @@ class Interpreter:
         for name, phrases in lex.alone.items():
             label = f"cue:{name}" if name in ("yes", "no", "unsure") else f"weak:{name}"
             self.alone.add(phrases, label, classes, whole=True)
+        grammar = Grammar(content)
+        weak = set(lex.weak_alone)
         for name, templates in content.commands.items():
-            if name != "explain":  # a term is found by itself, with or without these words
-                self.alone.add(templates, f"weak:{name}", {}, whole=True)
+            if name == "explain":  # a term is found by itself, with or without these words
+                continue
+            for phrase in grammar.phrases(templates):  # "faster" alone is clear; "sorry" is not
+                label = f"weak:{name}" if phrase in weak else f"cmd:{name}"
+                self.alone.add([phrase], label, {}, whole=True)
         self.ignorable = PatternSet(self.reader, 0, 0)
         self.ignorable.add(lex.ignorable, "ignore", classes, exact=True)
         self.decider = Decider(content)
@@ -105,7 +111,10 @@ class Interpreter:
         mods = [
             m
             for m in self.mods.find(clause)
-            if (m.label in (EXPLAIN_WORD, EXPLAINED, OVER, MEANT) or said.isdisjoint(m.positions))
+            if (
+                m.label in (EXPLAIN_WORD, EXPLAINED, OVER, MEANT, ECHO)
+                or said.isdisjoint(m.positions)
+            )
             and (m.label != ECHO or m.start == first)
             and (m.label != OVER or all(p in ignorable for p in range(m.end, len(clause))))
         ]
@@ -126,6 +135,7 @@ class Interpreter:
             explain=tuple(t.label.split(":")[1] for t in terms) if asks or alone else (),
             bare=complete and kinds <= {"sign", "place"} and "sign" in kinds,
             only_no=complete and {h.label for h in hits} == {"cue:no"},
+            only_yes=complete and {h.label for h in hits} == {"cue:yes"},
             terms=tuple(t.label.split(":")[1] for t in terms),
             asks=asks,
             doubt=DOUBT in labels
@@ -150,6 +160,16 @@ class Interpreter:
         found = [*self.found.find(clause), *self.tight.find(clause), *self.fixed.find(clause)]
         glue = {p for p, w in enumerate(clause) if w.text in self.content.lexicon.place_glue}
         hits = [h for h in resolve(found) if not loose(h, clause, found, ignorable, glue)]
+        starts = {
+            h.start
+            for h in hits
+            if h.label.startswith("sign:")
+            and not h.label.startswith(f"sign:{GENERAL}:")
+            and clause[h.start].text not in self.content.lexicon.scope.answer_after_no
+        }
+        hits = [  # "no fever" at another question: a "no" that only says "no fever"
+            h for h in hits if not (h.said.lower() == "no" and h.end in starts)
+        ]
         taken = {p for h in hits for p in h.positions}
         rest = [p for p in range(len(clause)) if p not in taken and p not in ignorable]
         if not rest or not all(h.label in POLARITY for h in hits):  # not "I'm not sure"

@@ -13,6 +13,9 @@ from assistant.core.words import Clause, Word, WordReader
 WIDE = "..."
 """In a pattern, "..." lets more words come between its neighbours (up to the reach)."""
 
+TIGHT = "^"
+"""A pattern that starts with "^" is found only with nothing between its words."""
+
 _CLASS = re.compile(r"\{(\w+)\}")
 
 
@@ -23,6 +26,7 @@ class Key:
     value: str
     exact: bool = False
     wide: bool = False  # more words may come before this one (after "...")
+    tight: bool = False  # no word may come before this one (a phrase written "^...")
 
     def fits(self, word: Word) -> bool:
         """Whether `word` is this pattern word."""
@@ -109,11 +113,14 @@ class PatternSet:
         `whole` phrases must make up a clause by themselves; `exact` ones match whole words only.
         """
         for template in templates:
-            filled = fill_classes(template, classes)
+            tight = template.startswith(TIGHT)
+            filled = fill_classes(template.removeprefix(TIGHT), classes)
             for text, _ in expand(filled, {}):
                 keys = self.keys(text, exact)
                 if not keys:
                     continue
+                if tight:
+                    keys = tuple(Key(k.value, k.exact, k.wide, tight=True) for k in keys)
                 pattern = Pattern(keys, label, template)
                 if whole:
                     self._whole[tuple(k.value for k in keys)].append(pattern)
@@ -169,7 +176,7 @@ class PatternSet:
         positions = [i]
         for key in keys[1:]:
             last = positions[-1]
-            allowed = self.reach if key.wide else self.gap
+            allowed = 0 if key.tight else self.reach if key.wide else self.gap
             nxt = None
             for p in range(last + 1, min(len(clause), last + 2 + allowed)):
                 if key.fits(clause[p]):

@@ -103,7 +103,11 @@ def qualify(clause: Clause, hits: Sequence[Hit], mods: Sequence[Hit], w: ScopeWo
                 uncertain=hedged,
                 other=_someone_else(clause, hit.start, w),
                 old=old,
-                supposed=any(m.label in (SUPPOSE, ECHO) and m.end <= hit.start for m in mods),
+                supposed=any(
+                    (m.label == SUPPOSE and m.end <= hit.start)
+                    or (m.label == ECHO and m.start <= hit.start)
+                    for m in mods
+                ),
             )
         )
     return out

@@ -58,6 +58,7 @@ class Lexicon:
     doubt_after: tuple[str, ...]
     meant: tuple[str, ...]
     sides: tuple[str, ...]
+    weak_alone: tuple[str, ...]
     place_glue: frozenset[str]
     over: tuple[str, ...]
     cues: Mapping[str, tuple[str, ...]]
@@ -128,6 +129,7 @@ def build_lexicon(
         doubt_after=_list(u, u.data, "doubt_after", ""),
         meant=_list(u, u.data, "meant", ""),
         sides=_list(u, u.data, "sides", ""),
+        weak_alone=_list(u, u.data, "weak_alone", ""),
         place_glue=_set(u, u.data, "place_glue", ""),
         over=_list(u, u.data, "over", ""),
         cues=_keyed(u, "cues", CUES, need_all=True),

@@ -79,20 +79,41 @@ class WordReader:
     def words(self, text: str, limit: int = 10_000, correct: bool = True) -> list[Word | None]:
         """The normalised words of `text`; None marks punctuation that ends a clause."""
         lowered = text.lower().replace("\u2019", "'").replace("`", "'")
-        raw: list[tuple[str, str, bool] | None] = []
+        written: list[str | None] = []
         for m in _TOKEN.finditer(lowered):
-            if len(raw) >= limit:
+            if len(written) >= limit:
                 break
             if m.group("stop"):
-                raw.append(None)
+                written.append(None)
             elif not m.group("cut"):  # "ca-" is a word broken off and said again
-                raw.extend(self._expand(m.group("word"), correct))
+                written.append(m.group("word"))
+        raw: list[tuple[str, str, bool] | None] = []
+        for word in self._joined(written) if correct else written:
+            raw.extend([None] if word is None else self._expand(word, correct))
         words = self._rewrite(raw)
         words = [w for w in words if w is None or w[0] not in self.rules.hesitations]
         return [
             None if w is None else Word(w[0], self.stem(w[0]), w[1], w[2])
             for w in _drop_restarts(words)
         ]
+
+    def _joined(self, written: list[str | None]) -> list[str | None]:
+        """Words a recogniser split in two or three ("steno sis", "back side") joined again."""
+        out: list[str | None] = []
+        i = 0
+        while i < len(written):
+            for n in (3, 2):
+                parts = written[i : i + n]
+                if len(parts) == n and all(parts):
+                    joined = "".join(p for p in parts if p)
+                    if len(joined) >= 6 and joined in self.rules.vocabulary:
+                        out.append(joined)
+                        i += n
+                        break
+            else:
+                out.append(written[i])
+                i += 1
+        return out
 
     def _expand(self, word: str, correct: bool) -> list[tuple[str, str, bool] | None]:
         """One written word as normalised words (spelling, contraction, a corrected slip)."""
