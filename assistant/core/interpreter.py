@@ -68,19 +68,23 @@ class Interpreter:
         self.found.add(lex.sides, "side", classes)
         self.found.add(lex.neutral, "neutral", classes)
         self.found.add(lex.neutral, "place:none", classes)  # "the size of my palm" is no place
-        self.mods.add(lex.whole_clause, WIDE, classes)
-        self.mods.add(lex.after, AFTER, classes)
-        self.mods.add(lex.hedges, HEDGE, classes)
-        self.mods.add(lex.hedges_after, HEDGE_AFTER, classes)
-        self.mods.add(lex.long_ago, PAST, classes)
-        self.mods.add(lex.supposing, SUPPOSE, classes)
-        self.mods.add(lex.echo, ECHO, classes)
-        self.mods.add(lex.explained, EXPLAINED, classes)
-        self.mods.add(lex.over, OVER, classes)
-        self.mods.add(lex.doubt_after, DOUBT, classes)
-        self.mods.add(lex.meant, MEANT, classes)
-        self.mods.add(lex.pseudo, PSEUDO, classes)
-        self.mods.add(lex.explain_words, EXPLAIN_WORD, classes)
+        modifiers = {
+            WIDE: lex.whole_clause,
+            AFTER: lex.after,
+            HEDGE: lex.hedges,
+            HEDGE_AFTER: lex.hedges_after,
+            PAST: lex.long_ago,
+            SUPPOSE: lex.supposing,
+            ECHO: lex.echo,
+            EXPLAINED: lex.explained,
+            OVER: lex.over,
+            DOUBT: lex.doubt_after,
+            MEANT: lex.meant,
+            PSEUDO: lex.pseudo,
+            EXPLAIN_WORD: lex.explain_words,
+        }
+        for label, phrases in modifiers.items():
+            self.mods.add(phrases, label, classes)
         for name, phrases in lex.alone.items():
             label = f"cue:{name}" if name in ("yes", "no", "unsure") else f"weak:{name}"
             self.alone.add(phrases, label, classes, whole=True)
