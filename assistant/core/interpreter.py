@@ -179,8 +179,14 @@ class Interpreter:
         if not rest or not all(h.label in POLARITY for h in hits):  # not "I'm not sure"
             return hits, rest, False
         left = [p for p in range(len(clause)) if p not in taken]
+        polarity = {h.label for h in hits}
         for words in (left, rest):  # "you what" first, then "what ... please" without fillers
-            labels = self.alone.find_whole([clause[p] for p in words])
+            labels = [  # not "I'm" of "I'm not there yet"
+                lb
+                for lb in self.alone.find_whole([clause[p] for p in words])
+                if not (lb == "cue:yes" and "cue:no" in polarity)
+                and not (lb == "cue:no" and "cue:yes" in polarity)
+            ]
             if labels:
                 hits += [Hit(lb, tuple(words), tuple(clause[p] for p in words)) for lb in labels]
                 return hits, rest, not taken and "cue:yes" in labels
