@@ -127,7 +127,7 @@ class Decider:
                 (t.no if s.negated else t.unsure if s.uncertain else t.often).append(f)
             else:
                 getattr(t, rest).append(f)
-        elif kind == "cmd" and not s.negated and not s.other:
+        elif kind == "cmd" and not (s.negated and s.by.lower() != "no") and not s.other:
             t.commands.append((rest, f))
         elif kind == "weak":
             t.weak.append((rest, f))
@@ -140,7 +140,7 @@ class Decider:
     def _sort_sign(self, t: _Tally, f: Finding, rest: str, qid: str | None) -> None:
         sq, _, kind = rest.partition(":")
         s = f.scope
-        if s.other or (s.supposed and not s.uncertain):
+        if s.other or (s.supposed and not s.uncertain) or (kind == "absent" and s.old):
             return
         present = (kind in _PRESENT) != s.negated and not (kind == "recent" and s.old)
         if sq == GENERAL:

@@ -35,6 +35,8 @@ EXPLAIN_WORD, PSEUDO, EXPLAINED, DOUBT, OVER, MEANT = (
     "mod:over",
     "mod:meant",
 )
+_INSIDE_NOTHING = (AFTER, WIDE, HEDGE, HEDGE_AFTER, PSEUDO, SUPPOSE)
+"""Negations, hedges and suppositions found inside another phrase ("not [like] me") do not count."""
 
 
 class Interpreter:
@@ -115,10 +117,7 @@ class Interpreter:
         mods = [
             m
             for m in self.mods.find(clause)
-            if (
-                m.label in (EXPLAIN_WORD, EXPLAINED, OVER, MEANT, ECHO)
-                or said.isdisjoint(m.positions)
-            )
+            if (m.label not in _INSIDE_NOTHING or said.isdisjoint(m.positions))
             and (m.label != ECHO or m.start == first)
             and (m.label != OVER or all(p in ignorable for p in range(m.end, len(clause))))
         ]
@@ -175,8 +174,13 @@ class Interpreter:
             h for h in hits if not (h.said.lower() == "no" and h.end in starts)
         ]
         taken = {p for h in hits for p in h.positions}
+        placed = any(h.label.startswith("place:") for h in hits)
+        if placed:  # "I do, mostly my heel" (but not the "it is" of "it's in my back")
+            ignorable = ignorable | glue
         rest = [p for p in range(len(clause)) if p not in taken and p not in ignorable]
-        if not rest or not all(h.label in POLARITY for h in hits):  # not "I'm not sure"
+        if placed and rest and clause[rest[0]].text != "i":
+            return hits, rest, False
+        if not rest or not all(h.label in POLARITY or h.label.startswith("place:") for h in hits):
             return hits, rest, False
         left = [p for p in range(len(clause)) if p not in taken]
         polarity = {h.label for h in hits}

@@ -33,6 +33,7 @@ class ScopeWords:
 
     negators: frozenset[str]  # "not", "no", "never", "without"...: negate what follows
     ends: frozenset[str]  # "i", "it", "so", "because"...: a negation reaches no further
+    fresh_start: frozenset[str]  # "just", "only": a finding starting so is out of reach
     answer_after_no: frozenset[str]  # "no" followed by one of these is an answer ("no, I...")
     ignorable: frozenset[str]  # words that may trail a clause after a negation
     others: frozenset[str]  # "mum", "husband"...: what follows is someone else's
@@ -66,6 +67,8 @@ def qualify(clause: Clause, hits: Sequence[Hit], mods: Sequence[Hit], w: ScopeWo
         if word.text in w.negators and i not in covered and _is_negator(clause, i, w)
     ]
     old = any(m.label == PAST for m in mods)
+    last = max((p for p in range(len(clause)) if clause[p].text not in w.ignorable), default=-1)
+    listing = last >= 0 and clause[last].text in ("no", "nope")  # "cancer no fever no falls no"
     out: list[Scope] = []
     for hit in hits:
         own_negation = any(word.text in w.negators for word in hit.words)  # "no problems"
@@ -88,7 +91,13 @@ def qualify(clause: Clause, hits: Sequence[Hit], mods: Sequence[Hit], w: ScopeWo
             and not hit.label.endswith(":absent")  # "not too bad, no": the "no" agrees
         ]
         count = len(flips) + (1 if wide else 0)
-        if count == 0 and after:  # "not both, no": a trailing "no" agrees, it does not flip back
+        listed = (
+            listing
+            and not hit.label.endswith(":absent")
+            and hit.end < len(clause)
+            and clause[hit.end].text in ("no", "nope")
+        )
+        if count == 0 and (after or listed):  # "not both, no": a trailing "no" agrees
             count = 1
         said = [clause[t].said for t in sorted(flips)] + [m.said for m in (*wide[:1], *after[:1])]
         hedged = any(
@@ -121,10 +130,12 @@ def _is_negator(clause: Clause, i: int, w: ScopeWords) -> bool:
 
 
 def _nearest_before(clause: Clause, start: int, triggers: list[int], w: ScopeWords) -> int | None:
-    if clause[start].text in w.ends:  # "no tingling, just sore": "just" starts a new scope
+    if clause[start].text in w.fresh_start:  # "no tingling, just sore": a new scope
         return None
     for t in reversed([t for t in triggers if t < start]):
         if start - t > w.reach:
+            return None
+        if start - t > 1 and clause[start].text in w.ends:  # "no numbness, it's all pain"
             return None
         if any(clause[p].text in w.ends for p in range(t + 1, start)):
             return None
@@ -134,7 +145,7 @@ def _nearest_before(clause: Clause, start: int, triggers: list[int], w: ScopeWor
 
 def _trails(clause: Clause, hit: Hit, mod: Hit, w: ScopeWords) -> bool:
     """A negation after the finding that ends the clause ("accidents, none"; "tingling no")."""
-    if mod.start < hit.end or mod.start - hit.end > 2:
+    if mod.start < hit.end or mod.start - hit.end > 1:
         return False
     return all(clause[p].text in w.ignorable for p in range(mod.end, len(clause)))
 

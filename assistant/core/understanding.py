@@ -105,6 +105,7 @@ def build_lexicon(
     scope = ScopeWords(
         negators=_set(u, neg, "words", "negation."),
         ends=_set(u, neg, "ends", "negation."),
+        fresh_start=_set(u, neg, "fresh_start", "negation."),
         answer_after_no=_set(u, neg, "answer_after_no", "negation."),
         ignorable=_set(u, u.data, "ignorable", ""),
         others=_set(u, u.data, "someone_else", ""),

@@ -144,8 +144,12 @@ class WordReader:
         """A word one typing slip away from exactly one word the interpreter knows, else itself."""
         if len(word) < 4 or not word.isalpha():
             return word
-        slips = {self.rules.spellings.get(h, h) for h in _one_slip(word)}
-        hits = sorted(slips & self.rules.vocabulary)
+        hits: list[str] = []
+        for substitute in (False, True):  # a letter missed, added or swapped before a wrong one
+            slips = {self.rules.spellings.get(h, h) for h in _one_slip(word, substitute)}
+            hits = sorted(slips & self.rules.vocabulary)
+            if hits:
+                break
         if len(hits) > 1:
             hits = [h for h in hits if h[0] == word[0]]
         return hits[0] if len(hits) == 1 else word
@@ -192,18 +196,19 @@ class WordReader:
                 i += 1
 
 
-def _one_slip(word: str) -> Iterable[str]:
-    """Every string one deletion, swap, replacement or insertion away from `word`."""
+def _one_slip(word: str, substitute: bool) -> Iterable[str]:
+    """Every string one deletion, swap or insertion (or, with `substitute`, replacement) away."""
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
     for left, right in splits:
-        if right:
+        if right and not substitute:
             yield left + right[1:]
-        if len(right) > 1:
+        if len(right) > 1 and not substitute:
             yield left + right[1] + right[0] + right[2:]
         for c in ascii_lowercase:
-            if right:
+            if right and substitute:
                 yield left + c + right[1:]
-            yield left + c + right
+            if not substitute:
+                yield left + c + right
 
 
 def _drop_restarts(words: list[tuple[str, str, bool] | None]) -> list[tuple[str, str, bool] | None]:
