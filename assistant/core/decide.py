@@ -96,6 +96,7 @@ class Decider:
             for f in clause.findings:
                 t.clause_of[id(f)] = i
                 self._sort(t, f, qid)
+        t.often = t.free_often()
         others = tuple(q for q in self.order if q in t.others and q != qid)
         also = [_ev("other_sign", t.others[q], q) for q in others]
         if qid is None:
@@ -175,7 +176,6 @@ class Decider:
     def _by_sign(self, t: _Tally, q: Question) -> _Verdict | None:
         """A described sign decides; a hedged one is not sure; one said to be absent is a no."""
         yes_words = t.yes + t.gen_present
-        t.often = t.free_often()
         if t.retracted():
             why = [_ev("sign", f, q.id) for f in t.present] + _evs("no", t.no)
             denial = [_ev("no_sign", f, q.id) for f in t.absent + t.gen_absent]
