@@ -148,7 +148,9 @@ def _recognizer(
 
     from assistant.engines.select import make_recognizer  # noqa: PLC0415 - loads a speech engine
 
-    return make_recognizer(args.engine, args.vosk_model, os.environ, content.pronunciations)
+    return make_recognizer(
+        args.engine, args.vosk_model, os.environ, content.pronunciations, args.whisper_model
+    )
 
 
 def _listener(args: argparse.Namespace, recognizer: Recognizer) -> Listener:

@@ -28,7 +28,7 @@ def transcribe(args: argparse.Namespace, content: Content) -> int:
             _unknown(qid)
         expected = Expected(qid, matcher.phrases_for(qid))
     recognizer, _ = make_recognizer(
-        args.engine, args.vosk_model, os.environ, content.pronunciations
+        args.engine, args.vosk_model, os.environ, content.pronunciations, args.whisper_model
     )
     listener = ReplayListener(args.files, recognizer)
     rows: list[dict[str, Any]] = []
