@@ -35,7 +35,8 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 _spec = importlib.util.spec_from_file_location("dev_generate", HERE.parent / "generate.py")
-assert _spec and _spec.loader
+if _spec is None or _spec.loader is None:
+    sys.exit(f"cannot load {HERE.parent / 'generate.py'}")
 dev = importlib.util.module_from_spec(_spec)
 sys.modules["dev_generate"] = dev
 _spec.loader.exec_module(dev)
