@@ -146,10 +146,16 @@ def _recognizer(
 ) -> tuple[Recognizer, list[tuple[str, dict[str, str]]]]:
     import os  # noqa: PLC0415
 
+    from assistant.engines.second_opinion import checker_for  # noqa: PLC0415
     from assistant.engines.select import make_recognizer  # noqa: PLC0415 - loads a speech engine
 
     return make_recognizer(
-        args.engine, args.vosk_model, os.environ, content.pronunciations, args.whisper_model
+        args.engine,
+        args.vosk_model,
+        os.environ,
+        content.pronunciations,
+        whisper_model=args.whisper_model,
+        checker=checker_for(content),
     )
 
 

@@ -16,6 +16,7 @@ from assistant.core.state import AFTER_EMERGENCY
 
 def transcribe(args: argparse.Namespace, content: Content) -> int:
     """Print, per file: heard, intent, slots, confidence and decode ms (the model loads once)."""
+    from assistant.engines.second_opinion import checker_for  # noqa: PLC0415
     from assistant.engines.select import make_recognizer  # noqa: PLC0415 - loads an engine
     from assistant.io.replay import ReplayListener  # noqa: PLC0415
 
@@ -28,7 +29,12 @@ def transcribe(args: argparse.Namespace, content: Content) -> int:
             _unknown(qid)
         expected = Expected(qid, matcher.phrases_for(qid))
     recognizer, _ = make_recognizer(
-        args.engine, args.vosk_model, os.environ, content.pronunciations, args.whisper_model
+        args.engine,
+        args.vosk_model,
+        os.environ,
+        content.pronunciations,
+        whisper_model=args.whisper_model,
+        checker=checker_for(content),
     )
     listener = ReplayListener(args.files, recognizer)
     rows: list[dict[str, Any]] = []

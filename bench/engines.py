@@ -38,7 +38,9 @@ from assistant.core.messages import Expected, Heard, NotUnderstood
 from assistant.core.ports import Audio
 
 OUT = ROOT / "bench" / "out"
-ENGINES = ("sphinx", "whisper", "naive-sphinx", "naive-whisper")
+ENGINES = ("sphinx", "whisper", "whisper-alone", "naive-sphinx", "naive-whisper")
+"""whisper: as the assistant runs it (PocketSphinx's grammar checks its answers at the emergency
+questions); whisper-alone: the Whisper adapter with no second opinion."""
 
 
 SETS = {"dev": fixture_clips, "heldout": heldout_clips, "real": real_clips}
@@ -122,10 +124,15 @@ def child(engine: str, every: int, sets: str) -> dict[str, Any]:
     if engine.startswith("naive-"):
         rows, load_s = _naive(engine, chosen, matcher)
     else:
+        from assistant.engines.second_opinion import checker_for  # noqa: PLC0415
         from assistant.engines.select import make_recognizer  # noqa: PLC0415
 
         start = time.perf_counter()
-        recognizer, _ = make_recognizer(engine, None, os.environ, content.pronunciations)  # type: ignore[arg-type]
+        checker = None if engine == "whisper-alone" else checker_for(content)
+        recognizer, _ = make_recognizer(
+            engine.removesuffix("-alone"),  # type: ignore[arg-type]
+            None, os.environ, content.pronunciations, checker=checker,
+        )  # fmt: skip
         load_s = time.perf_counter() - start
         rows = [row_of(o, o.ms) for o in run_clips(chosen, recognizer, matcher)]
     return {"engine": engine, "load_s": load_s, "peak_mb": peak_mb(), "rows": rows}

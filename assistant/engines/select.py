@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 from collections.abc import Mapping
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Literal
 from assistant.core.errors import EngineError
 from assistant.core.ports import Recognizer
 from assistant.engines.models import find_vosk_model
+from assistant.engines.second_opinion import Checker, SecondOpinion
 from assistant.engines.whisper_model import (
     WhisperModelDir,
     check_model_dir,
@@ -35,8 +37,17 @@ def _vosk(path: Path) -> Recognizer:
     return VoskRecognizer(path)
 
 
-def _whisper(found: WhisperModelDir | None, env: Mapping[str, str]) -> Recognizer:
-    """The Whisper adapter on `found` (the packaged model's hash is checked first)."""
+def _whisper(
+    found: WhisperModelDir | None,
+    env: Mapping[str, str],
+    checker: Checker | None = None,
+    pronunciations: Mapping[str, str] | None = None,
+) -> Recognizer:
+    """The Whisper adapter on `found` (the packaged model's hash is checked first).
+
+    With a `checker`, and PocketSphinx installed, its answers at the checked questions are sure
+    only when PocketSphinx's grammar agrees (second_opinion.py).
+    """
     from assistant.engines.whisper import INSTALL, WhisperRecognizer  # noqa: PLC0415 - lazy
 
     if found is None:
@@ -49,7 +60,10 @@ def _whisper(found: WhisperModelDir | None, env: Mapping[str, str]) -> Recognize
         verify_packaged(found.path, env)
     else:
         check_model_dir(found.path)
-    return WhisperRecognizer(found.path)
+    whisper = WhisperRecognizer(found.path)
+    if checker is None or importlib.util.find_spec("pocketsphinx") is None:
+        return whisper
+    return SecondOpinion(whisper, lambda: _sphinx(pronunciations), checker)
 
 
 def make_recognizer(
@@ -57,7 +71,9 @@ def make_recognizer(
     vosk_model: Path | None,
     env: Mapping[str, str],
     pronunciations: Mapping[str, str] | None = None,
+    *,
     whisper_model: Path | None = None,
+    checker: Checker | None = None,
 ) -> tuple[Recognizer, list[Note]]:
     """Build the recogniser and the notes (text key, fields) to say when the session starts.
 
@@ -66,7 +82,8 @@ def make_recognizer(
     (faster-whisper and a model), then PocketSphinx, and its note says which one and why; when a
     model was found but could not be used, the note's fields are that error's (its text key as
     "reason", and its own fields) so that the error can be shown as well.
-    `pronunciations` are words PocketSphinx's dictionary lacks (intents/<lang>/pronunciations.yaml).
+    `pronunciations` are words PocketSphinx's dictionary lacks (intents/<lang>/pronunciations.yaml);
+    `checker` (second_opinion.checker_for) lets PocketSphinx's grammar check Whisper's answers.
     """
     if engine == "sphinx":
         return _sphinx(pronunciations), [("engine_using_sphinx", {})]
@@ -77,7 +94,9 @@ def make_recognizer(
         return _vosk(path), [("engine_using_vosk", {"path": str(path)})]
     found = find_whisper_model(whisper_model, env)
     if engine == "whisper":
-        return _whisper(found, env), [("engine_using_whisper", {"path": str(found and found.path)})]
+        return _whisper(found, env, checker, pronunciations), [
+            ("engine_using_whisper", {"path": str(found and found.path)})
+        ]
     notes: list[Note] = []
     path = find_vosk_model(vosk_model, env)
     if path is not None:
@@ -87,7 +106,7 @@ def make_recognizer(
             log.info("vosk unusable, trying whisper: %s", exc)
             notes.append(("engine_vosk_fallback", {"reason": exc.key, **exc.fields}))
     try:
-        recognizer = _whisper(found, env)
+        recognizer = _whisper(found, env, checker, pronunciations)
     except EngineError as exc:
         log.info("whisper unusable, falling back to pocketsphinx: %s", exc)
         if found is not None and exc.key != "error_engine_missing":  # there, but unusable
