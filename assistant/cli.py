@@ -12,6 +12,8 @@ from assistant.core.errors import AssistantError, DataError, ExitCode
 
 log = logging.getLogger(__name__)
 
+ENGINES = ("auto", "vosk", "whisper", "sphinx")
+
 
 def _session_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--text", action="store_true", help="type answers, one per line (no microphone)")
@@ -27,11 +29,15 @@ def _session_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--engine",
-        choices=("auto", "vosk", "sphinx"),
+        choices=ENGINES,
         default="auto",
-        help="speech recogniser (auto: Vosk if an English model is found, else PocketSphinx)",
+        help="speech recogniser (auto: Vosk if an English model is found, else Whisper, "
+        "else PocketSphinx)",
     )
     p.add_argument("--vosk-model", metavar="PATH", type=Path, help="folder of a Vosk model")
+    p.add_argument(
+        "--whisper-model", metavar="DIR", type=Path, help="folder of a faster-whisper model"
+    )
     p.add_argument("--emergency-number", metavar="NUMBER", help="the local emergency number")
     p.add_argument("--rate", type=int, help="speech rate in words per minute")
     p.add_argument("--volume", type=float, help="speech volume, 0.0 to 1.0")
@@ -86,11 +92,15 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("files", nargs="+", type=Path)
     t.add_argument("--question", required=True, help="question id whose grammar to use")
     t.add_argument("--json", action="store_true", dest="as_json", help="as JSON")
-    t.add_argument("--engine", choices=("auto", "vosk", "sphinx"), default="auto")
+    t.add_argument("--engine", choices=ENGINES, default="auto")
     t.add_argument("--vosk-model", type=Path)
+    t.add_argument("--whisper-model", type=Path)
     m = sub.add_parser("model", help="manage speech models")
     m.add_argument("action", choices=("download",))
-    m.add_argument("--lang", dest="model_lang", default="en-us")
+    m.add_argument("--lang", dest="model_lang", default="en-us", help="a Vosk model's language")
+    m.add_argument(
+        "--whisper", metavar="NAME", help="fetch a faster-whisper model instead (e.g. base.en)"
+    )
     sub.add_parser("doctor", help="check microphone, speech output, engines and models")
     return p
 

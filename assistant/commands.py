@@ -49,9 +49,14 @@ def dispatch(args: argparse.Namespace) -> int:
 
         return transcribe(args, load_content(args))
     if args.command == "model":
-        from assistant.engines.models import download_vosk_model  # noqa: PLC0415
+        if args.whisper:
+            from assistant.engines.whisper_model import download_whisper_model  # noqa: PLC0415
 
-        path = download_vosk_model(args.model_lang)
+            path = download_whisper_model(args.whisper)
+        else:
+            from assistant.engines.models import download_vosk_model  # noqa: PLC0415
+
+            path = download_vosk_model(args.model_lang)
         print(path)
         return ExitCode.OK
     if args.command == "doctor":

@@ -79,6 +79,36 @@ def _vosk_model(env: Mapping[str, str]) -> Probe:
     return probe
 
 
+def _whisper_model(env: Mapping[str, str]) -> Probe:
+    def probe() -> tuple[bool, str]:
+        from assistant.core.errors import EngineError  # noqa: PLC0415
+        from assistant.engines.whisper_model import (  # noqa: PLC0415
+            check_model_dir,
+            find_whisper_model,
+            verify_packaged,
+        )
+
+        found = find_whisper_model(None, env)
+        if found is None:
+            return False, "none found"
+        try:
+            verify_packaged(found.path, env) if found.packaged else check_model_dir(found.path)
+        except EngineError as exc:
+            return False, f"{found.path}: {exc.key}"
+        return True, f"{found.path} ({found.source})"
+
+    return probe
+
+
+def engine_choice(env: Mapping[str, str]) -> str:
+    """The text key saying which recogniser `--engine auto` uses here, and why."""
+    if _vosk_model(env)()[0] and importlib.util.find_spec("vosk") is not None:
+        return "doctor_engine_vosk"
+    if importlib.util.find_spec("faster_whisper") is not None and _whisper_model(env)()[0]:
+        return "doctor_engine_whisper"
+    return "doctor_engine_sphinx"
+
+
 def checks(env: Mapping[str, str]) -> list[Check]:
     """Everything voice use needs, most basic first."""
     pip = "doctor_fix_pip"
@@ -97,6 +127,19 @@ def checks(env: Mapping[str, str]) -> list[Check]:
         Check("doctor_what_sphinx", _module("pocketsphinx"), pip, (("package", "pocketsphinx"),)),
         Check("doctor_what_vosk", _module("vosk"), pip, (("package", "vosk"),), needed=False),
         Check("doctor_what_vosk_model", _vosk_model(env), "doctor_fix_vosk_model", needed=False),
+        Check(
+            "doctor_what_whisper",
+            _module("faster_whisper"),
+            pip,
+            (("package", "'back-assistant[whisper]'"),),
+            needed=False,
+        ),
+        Check(
+            "doctor_what_whisper_model",
+            _whisper_model(env),
+            "doctor_fix_whisper_model",
+            needed=False,
+        ),
         Check("doctor_what_flac", _program("flac"), "doctor_fix_flac", needed=False),
     ]
 
@@ -120,5 +163,6 @@ def doctor(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         key = "doctor_missing" if check.needed else "doctor_optional"
         print(text(key, what=what, detail=detail, fix=fix))
         all_ok = all_ok and not check.needed
+    print(text(engine_choice(env)))
     print(text("doctor_all_ok" if all_ok else "doctor_not_ok"))
     return 0 if all_ok else 1

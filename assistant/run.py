@@ -52,7 +52,7 @@ def run_session(args: argparse.Namespace, content: Content) -> int:
         listener = TextListener(sys.stdin, sys.stdout)
     else:
         try:
-            recognizer, notes = _recognizer(args, content)
+            recognizer, notes = _recognizer(args, content, triage)
             engine = recognizer.name
             listener = _listener(args, recognizer)  # before any note: a missing mic is said first
             for key, fields in notes:
@@ -142,13 +142,21 @@ def _speaker(args: argparse.Namespace, on_failure: Callable[[SpeechOutputError],
 
 
 def _recognizer(
-    args: argparse.Namespace, content: Content
+    args: argparse.Namespace, content: Content, triage: Triage
 ) -> tuple[Recognizer, list[tuple[str, dict[str, str]]]]:
     import os  # noqa: PLC0415
 
+    from assistant.engines.second_opinion import checker_for  # noqa: PLC0415
     from assistant.engines.select import make_recognizer  # noqa: PLC0415 - loads a speech engine
 
-    return make_recognizer(args.engine, args.vosk_model, os.environ, content.pronunciations)
+    return make_recognizer(
+        args.engine,
+        args.vosk_model,
+        os.environ,
+        content.pronunciations,
+        whisper_model=args.whisper_model,
+        checker=checker_for(content, lambda text, qid: triage.read(text, qid).intent),
+    )
 
 
 def _listener(args: argparse.Namespace, recognizer: Recognizer) -> Listener:

@@ -18,6 +18,7 @@ from assistant.core.state import AFTER_EMERGENCY
 
 def transcribe(args: argparse.Namespace, content: Content) -> int:
     """Print, per file: heard, intent, slots, confidence and decode ms (the model loads once)."""
+    from assistant.engines.second_opinion import checker_for  # noqa: PLC0415
     from assistant.engines.select import make_recognizer  # noqa: PLC0415 - loads an engine
     from assistant.io.replay import ReplayListener  # noqa: PLC0415
 
@@ -31,7 +32,12 @@ def transcribe(args: argparse.Namespace, content: Content) -> int:
         expected = Expected(qid, grammar.phrases_for(qid))
     interpreter = Interpreter(content)
     recognizer, _ = make_recognizer(
-        args.engine, args.vosk_model, os.environ, content.pronunciations
+        args.engine,
+        args.vosk_model,
+        os.environ,
+        content.pronunciations,
+        whisper_model=args.whisper_model,
+        checker=checker_for(content, lambda text, q: interpreter.read(text, q).intent),
     )
     listener = ReplayListener(args.files, recognizer)
     rows: list[dict[str, Any]] = []

@@ -11,6 +11,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "audio_fixtures"
 REAL = ROOT.parent / "shared" / "real_speech"
+HELDOUT = FIXTURES / "heldout"
 REAL_QUESTION = "bladder"
 """The real yes/no recordings are heard as answers to this warning-sign question."""
 
@@ -26,6 +27,8 @@ class Clip:
     source: str  # "fixture" or "real"
     voice: str  # espeak voice, or the real recording's speaker id
     snr: str  # "clean", "20", "10" (real recordings: "real")
+    family: str = "espeak"  # the synthesiser family (held-out), "espeak" (dev), "human", "noise"
+    text: str = ""  # what was said
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,8 @@ def fixture_clips() -> list[Clip]:
             "fixture",
             r["voice"] or r["noise"] or "sound",
             r["snr"] or "clean",
+            "espeak" if r["voice"].startswith("en-") else "noise",
+            r["text"],
         )
         for r in rows
     ]
@@ -69,7 +74,33 @@ def real_clips() -> list[Clip]:
         path = REAL / r["path"]
         if word in ("yes", "no") and path.is_file():
             speaker = name.split("_")[1] if name.startswith("sc_") else name.split(".")[0]
-            out.append(Clip(path, REAL_QUESTION, word, "", "real", speaker, "real"))
+            out.append(Clip(path, REAL_QUESTION, word, "", "real", speaker, "real", "human", word))
+    return out
+
+
+def heldout_clips() -> list[Clip]:
+    """audio_fixtures/heldout/manifest.csv: other synthesisers' voices. Never tune on these.
+
+    Slots are judged where the dialog uses them: the places of a location answer and the term
+    of an explanation ("null" answers and noise expect nothing at all).
+    """
+    manifest = HELDOUT / "manifest.csv"
+    if not manifest.is_file():
+        return []
+    with manifest.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    out: list[Clip] = []
+    for r in rows:
+        intent = "" if r["means"] == "null" else r["means"]
+        slots = ""
+        if intent == "location":
+            slots = f"places={r['places']}"
+        elif intent == "explain":
+            slots = f"term={r['term']}"
+        out.append(
+            Clip(HELDOUT / r["file"], r["question"], intent, slots, "heldout",
+                 r["voice"], r["snr"], r["family"], r["say"])
+        )  # fmt: skip
     return out
 
 

@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from corpus import Clip
+from interpret import interpret
 
-from assistant.core.dialog import Triage
+from assistant.core.grammar import Grammar
 from assistant.core.messages import Expected, Heard, NotUnderstood
 from assistant.core.ports import Audio, Recognizer
-from assistant.core.reading import Reading
 from assistant.io.replay import ReplayListener
 
 
@@ -43,6 +43,8 @@ class Outcome:
     slots: str
     ms: float | None  # wall time of recognize(); None when capture never called it
     audio: Audio | None  # what the recogniser was given (for the naive baseline)
+    confidence: float = 0.0  # the interpreted answer's confidence, as the dialog sees it
+    asr_confidence: float = 0.0  # the recogniser's own
 
     @property
     def ok(self) -> bool:
@@ -50,19 +52,7 @@ class Outcome:
         return (self.intent, self.slots) == (self.clip.intent, self.clip.slots)
 
 
-def slots_text(reading: Reading | None) -> str:
-    """Slots as the manifest writes them."""
-    if reading is None or reading.intent is None:
-        return ""
-    kept = {"location": "places", "explain": "term"}.get(reading.intent)
-    return ";".join(
-        f"{name}={'+'.join(value) if isinstance(value, list) else value}"
-        for name, value in sorted(reading.slots.items())
-        if name == kept
-    )
-
-
-def run_clips(clips: Sequence[Clip], recognizer: Recognizer, triage: Triage) -> list[Outcome]:
+def run_clips(clips: Sequence[Clip], recognizer: Recognizer, grammar: Grammar) -> list[Outcome]:
     """Each clip heard through ReplayListener (the microphone's capture path), then read."""
     timed = Timed(recognizer)
     listener = ReplayListener([c.path for c in clips], timed)
@@ -70,14 +60,16 @@ def run_clips(clips: Sequence[Clip], recognizer: Recognizer, triage: Triage) -> 
     out: list[Outcome] = []
     for clip in clips:
         expected = grammars.setdefault(
-            clip.question, Expected(clip.question, triage.grammar.phrases_for(clip.question))
+            clip.question, Expected(clip.question, grammar.phrases_for(clip.question))
         )
         timed.last_ms, timed.last_audio = None, None
         event = listener.listen(expected)
         if isinstance(event, Heard):
-            reading = triage.read(event.text, clip.question, event.confidence)
-            intent, slots = (reading.intent or ""), slots_text(reading)
-            out.append(Outcome(clip, event.text, intent, slots, timed.last_ms, timed.last_audio))
+            meaning = interpret(event.text, clip.question, event.confidence)
+            out.append(
+                Outcome(clip, event.text, meaning.intent, meaning.slots, timed.last_ms,
+                        timed.last_audio, meaning.confidence, event.confidence)
+            )  # fmt: skip
         else:
             out.append(Outcome(clip, None, "", "", timed.last_ms, timed.last_audio))
     return out

@@ -126,7 +126,7 @@ class CaptureOnly:
 
 def naive_only(args: argparse.Namespace, triage: Triage, began: float) -> int:
     """Without our adapters: the naive way's accuracy and latency, and nothing else."""
-    outcomes = run_clips(fixture_clips() + real_clips(), CaptureOnly(), triage)
+    outcomes = run_clips(fixture_clips() + real_clips(), CaptureOnly(), triage.grammar)
     sample = [o for o in outcomes if o.audio is not None]
     naive = run_naive(sample[::4] if args.quick else sample)
     report = {
@@ -162,7 +162,7 @@ def main() -> int:
     recognizer, _ = make_recognizer("sphinx", None, os.environ, content.pronunciations)
     clips = fixture_clips() + real_clips()
     print(f"1/6 {len(clips)} clips through PocketSphinx ...", file=sys.stderr)
-    outcomes = run_clips(clips, recognizer, triage)
+    outcomes = run_clips(clips, recognizer, triage.grammar)
     acc, by_voice, failures = accuracy(outcomes)
 
     timed = [o for o in outcomes if o.audio is not None and o.ms is not None]

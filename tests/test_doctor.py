@@ -16,11 +16,13 @@ def test_doctor_checks_every_part_and_says_how_to_fix_what_is_missing() -> None:
         env={"PATH": "/usr/bin:/bin", "PULSE_SERVER": "unix:/nonexistent", "HOME": "/nonexistent"},
     )
     lines = out.stdout.strip().splitlines()
-    assert len(lines) == 11, out.stdout + out.stderr
+    assert len(lines) == 14, out.stdout + out.stderr
     assert "Traceback" not in out.stderr
-    for line in lines[:-1]:
+    assert lines[-2].startswith("engine ") and "--engine auto uses" in lines[-2]
+    for line in lines[:-2]:
         assert line.split()[0] in ("ok", "MISSING", "optional")
         if not line.startswith("ok"):
             assert "To fix:" in line or "To add it:" in line
     assert out.returncode == (0 if "MISSING" not in out.stdout else 1)
     assert "English Vosk model" in out.stdout
+    assert "Whisper model" in out.stdout

@@ -35,10 +35,13 @@ def test_sphinx(home: Path) -> None:
     assert notes == [("engine_using_sphinx", {})]
 
 
-def test_auto_without_model_uses_sphinx(home: Path) -> None:
+def test_auto_without_vosk_or_whisper_uses_sphinx(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "faster_whisper", None)
     rec, notes = make_recognizer("auto", None, {})
     assert rec.name == "pocketsphinx"
-    assert notes == [("engine_using_sphinx", {})]
+    assert notes == [("engine_auto_sphinx", {})]
 
 
 def test_auto_with_broken_model_falls_back(home: Path, tmp_path: Path) -> None:
@@ -46,15 +49,16 @@ def test_auto_with_broken_model_falls_back(home: Path, tmp_path: Path) -> None:
     broken.mkdir()
     (broken / "junk").write_text("not a model")
     rec, notes = make_recognizer("auto", broken, {})
-    assert rec.name == "pocketsphinx"
+    assert rec.name in ("whisper", "pocketsphinx")  # the next engine in auto's order
     assert notes[0][0] == "engine_vosk_fallback"
     assert notes[0][1]["reason"] == "error_model_broken"
+    assert notes[-1][0] in ("engine_auto_whisper_after_vosk", "engine_auto_sphinx")
 
 
 def test_auto_uses_vosk_model(home: Path, ko_model: Path) -> None:
     rec, notes = make_recognizer("auto", ko_model, {})
     assert rec.name == "vosk"
-    assert notes == [("engine_using_vosk", {"path": str(ko_model)})]
+    assert notes == [("engine_auto_vosk", {"path": str(ko_model)})]
 
 
 def test_vosk_from_environment(home: Path, ko_model: Path) -> None:

