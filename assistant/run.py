@@ -54,7 +54,8 @@ def run_session(args: argparse.Namespace, content: Content) -> int:
         try:
             recognizer, notes = _recognizer(args, content, triage)
             engine = recognizer.name
-            listener = _listener(args, recognizer)  # before any note: a missing mic is said first
+            # The listener before any note: a missing microphone is said first.
+            listener = _listener(args, recognizer, triage)
             for key, fields in notes:
                 if "reason" in fields:  # a fallback: the error's own line goes to stderr
                     reason = AssistantError(fields["reason"], **fields)
@@ -159,21 +160,22 @@ def _recognizer(
     )
 
 
-def _listener(args: argparse.Namespace, recognizer: Recognizer) -> Listener:
-    from assistant.io.capture import CaptureSettings  # noqa: PLC0415
+def _listener(args: argparse.Namespace, recognizer: Recognizer, triage: Triage) -> Listener:
+    from assistant.io.capture import CaptureSettings, Keep  # noqa: PLC0415
 
     settings = CaptureSettings(pause=args.pause, timeout=args.timeout)
+    keep: Keep | None = None
     if args.keep_audio:
         from assistant.io.keep_audio import KeepAudio  # noqa: PLC0415
 
-        recognizer = KeepAudio(recognizer, args.keep_audio)
+        keep = KeepAudio(args.keep_audio).keep
     if args.replay:
         from assistant.io.replay import ReplayListener  # noqa: PLC0415
 
-        return ReplayListener(args.replay, recognizer, settings)
+        return ReplayListener(args.replay, recognizer, settings, judge=triage.complete, keep=keep)
     from assistant.io.microphone import MicrophoneListener  # noqa: PLC0415
 
-    return MicrophoneListener(recognizer, args.mic, pause=args.pause, timeout=args.timeout)
+    return MicrophoneListener(recognizer, args.mic, settings, judge=triage.complete, keep=keep)
 
 
 def _error_text(triage: Triage, error: AssistantError) -> str:

@@ -6,6 +6,7 @@ from dataclasses import replace
 from threading import Lock
 
 from assistant.core.closing import Closing
+from assistant.core.complete import is_complete
 from assistant.core.content import Content, Question
 from assistant.core.flow import Flow, Step
 from assistant.core.grammar import Grammar
@@ -15,6 +16,7 @@ from assistant.core.messages import (
     ChangeRate,
     EndOfInput,
     Event,
+    Expected,
     Heard,
     InputFailed,
     NotUnderstood,
@@ -56,6 +58,22 @@ class Triage:
             if self._interpreter is None:
                 self._interpreter = Interpreter(self.content)
             return self._interpreter
+
+    def complete(self, heard: Heard, expected: Expected, followed: bool) -> bool:
+        """Whether these words already make a whole, sure answer, so the reply may start.
+
+        `followed`: the person can still be heard going on after the reply starts (the reply is
+        then stopped). Where they cannot, a "no" to a warning sign and a list of places are never
+        taken early: "no... well, once, last week" must not end at its "no".
+        """
+        q = next((q for q in self.content.questions if q.id == expected.question), None)
+        reading = self.read(heard.text, q.id if q else None, heard.confidence)
+        risky = reading.intent == "location" or (
+            reading.intent == "no" and q is not None and q.warning
+        )
+        if risky and not followed:
+            return False
+        return is_complete(self.content, self.interpreter.reader, heard, reading)
 
     def read(self, text: str, qid: str | None, confidence: float = 1.0) -> Reading:
         """What `text` means as an answer to `qid` (None: only commands count)."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from assistant.core.messages import EndOfInput, Event, Expected, Heard, NotUnderstood
 
@@ -21,6 +23,36 @@ class Listener(Protocol):
 
     def listen(self, expected: Expected) -> Event:
         """Block until an answer, silence, failure or the end of input."""
+        ...
+
+
+@runtime_checkable
+class Following(Protocol):
+    """A listener that can still hear an answer go on after the reply to it has started."""
+
+    @property
+    def following(self) -> bool:
+        """The last answer was taken early and may still go on."""
+        ...
+
+    def follow(self, on_resume: Callable[[], None]) -> Heard | NotUnderstood | None:
+        """Listen on while the reply plays: the whole answer if the person went on, else None.
+
+        `on_resume` is called the moment they go on (to stop the reply).
+        """
+        ...
+
+    def overhear(self) -> AbstractContextManager[None]:
+        """Around the assistant's first lines: learn whether it hears its own voice (echo)."""
+        ...
+
+
+@runtime_checkable
+class Interruptible(Protocol):
+    """A speaker whose line can be cut short from another thread."""
+
+    def stop(self) -> None:
+        """Stop the line being spoken now (say() then returns early); later lines play."""
         ...
 
 
@@ -46,4 +78,4 @@ class Recognizer(Protocol):
         ...
 
 
-__all__ = ["Audio", "EndOfInput", "Listener", "Recognizer", "Speaker"]
+__all__ = ["Audio", "EndOfInput", "Following", "Interruptible", "Listener", "Recognizer", "Speaker"]
