@@ -57,8 +57,7 @@ class Session:
         state, actions = self.triage.start()
         self.state = state
         try:
-            with self._overhearing():
-                event = self._perform(actions)
+            event = self._perform(actions, overhear=True)
             while event is not None:
                 before = self.state
                 self.state, actions = self.triage.step(before, event)
@@ -126,18 +125,27 @@ class Session:
             return None, whole[0]
         return None, None
 
-    def _perform(self, actions: list[Action], speak: bool = True) -> Event | None:
-        """Say each line (caption first), then listen; None when the dialog has finished."""
-        for action in actions:
-            if isinstance(action, Say):
-                self.caption(action.text)
-                if speak:
-                    self.speaker.say(action.text)
-            elif isinstance(action, ChangeRate):
-                self.speaker.change_rate(action.steps)
-            elif isinstance(action, Listen):
-                self.cue()
-                return self.listener.listen(action.expected)
-            elif isinstance(action, Finish):
-                return None
+    def _perform(
+        self, actions: list[Action], speak: bool = True, overhear: bool = False
+    ) -> Event | None:
+        """Say each line (caption first), then listen; None when the dialog has finished.
+
+        `overhear`: the listener learns, while these lines are said, if it hears them.
+        """
+        with contextlib.ExitStack() as speaking:
+            if overhear:
+                speaking.enter_context(self._overhearing())
+            for action in actions:
+                if isinstance(action, Say):
+                    self.caption(action.text)
+                    if speak:
+                        self.speaker.say(action.text)
+                elif isinstance(action, ChangeRate):
+                    self.speaker.change_rate(action.steps)
+                elif isinstance(action, Listen):
+                    speaking.close()  # stop overhearing before the answer is listened for
+                    self.cue()
+                    return self.listener.listen(action.expected)
+                elif isinstance(action, Finish):
+                    return None
         return None

@@ -265,8 +265,8 @@ class MicrophoneListener:
             yield
         finally:
             done.set()
-            reader.join(timeout=2.0)
-            echo = share[0] if share else 1.0
+            reader.join(timeout=5.0)  # a read returns within one 30 ms frame
+            echo = share[0] if share and not reader.is_alive() else 1.0
             self._capture.follows = echo < ECHO_SHARE
             log.info(
                 "the microphone heard %.0f %% speech while the assistant spoke: %s", echo * 100,

@@ -22,7 +22,7 @@ from assistant.core.errors import AudioInputError
 from assistant.core.messages import EndOfInput, Event, Expected, InputFailed
 from assistant.core.ports import Recognizer
 from assistant.io.audio_file import check, expand, load
-from assistant.io.capture import Capture, CaptureSettings, Judge, Keep, never_complete
+from assistant.io.capture import Capture, CaptureSettings, Judge, Keep, Timing, never_complete
 from assistant.io.vad import chunk_for
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,11 @@ class ReplayListener:
         self._clips = [check(path) for path in expand(paths)]
         self._next = 0
         log.info("replaying %d file(s)", len(self._clips))
+
+    @property
+    def timing(self) -> Timing:
+        """Where the last answer's time went, and which stretch of its file was heard."""
+        return self._capture.timing
 
     @property
     def files(self) -> list[Path]:
