@@ -78,4 +78,22 @@ class Recognizer(Protocol):
         ...
 
 
-__all__ = ["Audio", "EndOfInput", "Following", "Interruptible", "Listener", "Recognizer", "Speaker"]
+@runtime_checkable
+class Preparing(Protocol):
+    """A recognizer with slow set-up per question, done before the answer (live only)."""
+
+    def prepare(self, expected: Expected) -> None:
+        """Get ready to decode answers to `expected` (a grammar, a second engine)."""
+        ...
+
+
+__all__ = [
+    "Audio",
+    "EndOfInput",
+    "Following",
+    "Interruptible",
+    "Listener",
+    "Preparing",
+    "Recognizer",
+    "Speaker",
+]
