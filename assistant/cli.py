@@ -50,7 +50,8 @@ def _session_options(p: argparse.ArgumentParser) -> None:
         type=float,
         default=1.2,
         metavar="SECONDS",
-        help="silence that ends an answer (longer for slow speakers)",
+        help="silence that always ends an answer; a whole, clear answer is replied to sooner, "
+        "but the assistant listens this long in case you go on (longer for slow speakers)",
     )
     p.add_argument(
         "--timeout",

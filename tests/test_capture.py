@@ -276,3 +276,24 @@ def test_the_threshold_follows_the_background_again_after_listening() -> None:
     raised = capture.detector.threshold
     run(quiet(3.0, 16000), capture=capture)
     assert capture.detector.threshold < raised
+
+
+class PreparingFake(FakeRecognizer):
+    """A recognizer that notes when it was asked to get ready for a question."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.prepared: list[tuple[str, int]] = []
+
+    def prepare(self, expected: Expected) -> None:
+        self.prepared.append((expected.question, len(self.calls)))
+
+
+@pytest.mark.parametrize("realtime", [True, False])
+def test_a_live_capture_has_the_recognizer_prepare_before_the_answer(realtime: bool) -> None:
+    """Live, the question's slow set-up (a grammar) runs while the person starts to speak."""
+    fake = PreparingFake()
+    capture = Capture(fake, CaptureSettings(pause=1.0), always, realtime=realtime)
+    run(YES + quiet(2.0, 16000), fake=fake, capture=capture)
+    capture.close()
+    assert fake.prepared == ([(EXPECTED.question, 0)] if realtime else [])

@@ -204,8 +204,9 @@ class Endpointer:
             self.decode_upto = index + 1  # early: the words so far, with a short tail
             return Step.DECODE
         tail = self._seconds(self.decode_upto - 1 - self.last_voiced)
-        if quiet_s >= s.non_speaking > tail and not self.complete_so_far():
-            self.decode_upto = index + 1  # again with the whole tail, as a recogniser likes it
+        came_back = self._decoded is not None and self._decoded[0] == self.decode_upto
+        if quiet_s >= s.non_speaking > tail and came_back and not self.complete_so_far():
+            self.decode_upto = index + 1  # not whole: again with the whole tail of quiet
             return Step.DECODE
         return Step.WAIT
 
@@ -236,3 +237,17 @@ class Endpointer:
         assert self.onset is not None
         keep = round(self.settings.non_speaking / self.frame_s)
         return max(0, self.onset - keep), min(self.frames, self.last_voiced + 1 + keep)
+
+
+@dataclass
+class Timing:
+    """Where the last answer's reply time went (logged for the benchmark)."""
+
+    quiet_s: float = 0.0
+    """Quiet heard after the last voiced frame before the answer was taken (or replied to)."""
+    ready_s: float = 0.0
+    """From that decision to the result being ready (0 when the early decode had it)."""
+    early: bool = False
+    """The result came from a decode made while listening."""
+    heard_s: tuple[float, float] = (0.0, 0.0)
+    """The stretch of this listen (seconds from its start) handed to the recogniser."""

@@ -22,9 +22,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.core.endpoint import CaptureSettings, Endpointer, Pace, Step
+from assistant.core.endpoint import CaptureSettings, Endpointer, Pace, Step, Timing
 from assistant.core.messages import Expected, Heard, NotUnderstood, Silence
-from assistant.core.ports import Audio, Recognizer
+from assistant.core.ports import Audio, Preparing, Recognizer
 from assistant.io.vad import FRAME_S, RATE, Frames, VoiceDetector
 
 log = logging.getLogger(__name__)
@@ -43,20 +43,6 @@ __all__ = ["RATE", "Capture", "CaptureSettings", "Judge", "Keep", "Timing"]
 def never_complete(heard: Heard, expected: Expected, followed: bool) -> bool:
     """A judge that always waits for the whole pause (no dialog at hand)."""
     return False
-
-
-@dataclass
-class Timing:
-    """Where the last answer's reply time went (logged for the benchmark)."""
-
-    quiet_s: float = 0.0
-    """Quiet heard after the last voiced frame before the answer was taken (or replied to)."""
-    ready_s: float = 0.0
-    """From that decision to the result being ready (0 when the early decode had it)."""
-    early: bool = False
-    """The result came from a decode made while listening."""
-    heard_s: tuple[float, float] = (0.0, 0.0)
-    """The stretch of this listen (seconds from its start) handed to the recogniser."""
 
 
 @dataclass
@@ -97,6 +83,8 @@ class Capture:
         Otherwise the recognizer decides. An OSError from a failing device is left to the caller.
         """
         self._open = None
+        if self.realtime and isinstance(self.recognizer, Preparing):
+            self.pool().submit(self.recognizer.prepare, expected)  # while the person starts
         answer = _Answer(self, expected, frames_of(source))
         event = answer.hear()
         if answer.ends.replied and self.realtime and self.follows:
@@ -195,17 +183,9 @@ class _Answer:
     def hear(self) -> Heard | NotUnderstood | Silence:
         self.owner.timing = Timing()
         step = self._run(on_resume=None)
-        if step is Step.SILENCE:
-            log.debug("no speech within %.1f s", self.owner.settings.timeout)
-            return Silence()
-        if step is Step.CLICK:
-            log.debug("only a click or a knock: not an answer")
-            return NotUnderstood()
-        if step is Step.TOO_LONG:
-            log.debug(
-                "sound ran past the %.1f s limit: not an answer", self.owner.settings.phrase_limit
-            )
-            return NotUnderstood()
+        if step in (Step.SILENCE, Step.CLICK, Step.TOO_LONG):
+            log.debug("no answer: %s", step.name.lower())  # no speech, a knock, or no end
+            return Silence() if step is Step.SILENCE else NotUnderstood()
         return self._result(final=step is not Step.REPLY or not self.owner.follows)
 
     def follow(self, on_resume: Callable[[], None]) -> Result | None:
@@ -271,8 +251,11 @@ class _Answer:
         log.debug("early decode of %.2f s: %r complete=%s", upto * FRAME_S, result, complete)
 
     def _upto(self) -> int:
-        """Where the answer's audio ends: the last decode's end when it holds every word and
-        was complete or had the whole tail of quiet; else the span's end (decoded again)."""
+        """Where the answer's audio ends (the span's end, or an early decode's).
+
+        An early decode serves when it holds every word and was complete or had the whole tail
+        of quiet; otherwise the span is decoded again.
+        """
         upto, end = max(self.results, default=0), self.ends.span()[1]
         usable = self.ends.covered() and upto in self.results
         return upto if usable and (self.ends.complete_so_far() or upto >= end) else end
@@ -288,11 +271,12 @@ class _Answer:
         """
         ends, timing = self.ends, self.owner.timing
         started = time.perf_counter()
-        while self.running is not None:  # one decode at a time: engines are not thread-safe
-            self._collect(block=True)
         upto = self._upto()
+        while self.running is not None and not (upto in self.results and ends.covered()):
+            self._collect(block=True)  # one decode at a time: engines are not thread-safe
+            upto = self._upto()
         if upto in self.results and ends.covered():
-            result, timing.early = self.results[upto], True
+            result, timing.early = self.results[upto], True  # a stale decode may run on
         else:
             result = self.owner.recognizer.recognize(self._audio(upto), self.expected)
             self.results[upto] = result

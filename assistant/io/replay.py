@@ -42,7 +42,9 @@ class ReplayListener:
     ) -> None:
         """Check every file now (see the module docstring); raise for the first bad one."""
         self._settings = settings or CaptureSettings()
-        self._capture = Capture(recognizer, self._settings, judge, keep, realtime=False, follows=True)
+        self._capture = Capture(
+            recognizer, self._settings, judge, keep, realtime=False, follows=True
+        )
         self._clips = [check(path) for path in expand(paths)]
         self._next = 0
         log.info("replaying %d file(s)", len(self._clips))
