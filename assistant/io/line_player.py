@@ -52,9 +52,13 @@ class AplayPlayer:
         self._errors: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed at the end
         command = [program, "-q", "-t", "raw", "-f", "S16_LE"]
         command += ["-c", str(first.channels), "-r", str(first.rate), "-"]
-        self._process = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._errors
-        )
+        try:
+            self._process = subprocess.Popen(
+                command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._errors
+            )
+        except OSError as error:
+            self._errors.close()
+            raise speech_error(f"aplay cannot start: {error}") from error
         self._parts: queue.Queue[bytes | None] = queue.Queue()
         self._writer = threading.Thread(target=self._write, name="aplay-feed", daemon=True)
         self._writer.start()

@@ -169,11 +169,8 @@ class LinePreparer:
                 self._making = (text, settings)
             try:
                 self._make_one(cache, text, settings)
-            except SpeechOutputError as error:
-                log.info("lines are no longer made ahead: %s", error.fields.get("detail"))
-                self.stop()
-            except OSError as error:
-                log.info("lines are no longer made ahead: %s", error)
+            except (SpeechOutputError, OSError) as error:  # the rest are made when said
+                log.info("lines are no longer made ahead: %s", getattr(error, "fields", error))
                 self.stop()
             finally:
                 with self._changed:

@@ -138,6 +138,8 @@ class Pyttsx3Speaker:
                 self._say_direct(engine, text)
         except SpeechOutputError:
             self._failed = True
+            if self.lines is not None:
+                self.lines.stop()  # no sound: making lines ahead is of no use
             raise
 
     def prepare(self, lines: Sequence[str]) -> None:
