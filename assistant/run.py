@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 import time
@@ -146,8 +147,6 @@ def _is_phrase(heard: tuple[str, ...], wanted: tuple[str, ...]) -> bool:
 
 
 def _speaker(args: argparse.Namespace, on_failure: Callable[[SpeechOutputError], None]) -> Speaker:
-    import os  # noqa: PLC0415
-
     from assistant.io.speakers import FallbackSpeaker, SilentSpeaker  # noqa: PLC0415
     from assistant.io.speech_cache import default_folder  # noqa: PLC0415
     from assistant.io.tts import Pyttsx3Speaker  # noqa: PLC0415
@@ -168,8 +167,6 @@ def _speaker(args: argparse.Namespace, on_failure: Callable[[SpeechOutputError],
 def _recognizer(
     args: argparse.Namespace, content: Content, triage: Triage
 ) -> tuple[Recognizer, list[tuple[str, dict[str, str]]]]:
-    import os  # noqa: PLC0415
-
     from assistant.engines.second_opinion import checker_for  # noqa: PLC0415
     from assistant.engines.select import make_recognizer  # noqa: PLC0415 - loads a speech engine
 
