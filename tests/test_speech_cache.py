@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from assistant.cli import parser
+from assistant.core.dialog import Triage
 from assistant.io.speech_cache import (
     KEEP_DAYS,
     SpeechCache,
@@ -21,6 +23,7 @@ from assistant.io.speech_cache import (
     open_cache,
 )
 from assistant.io.speech_wav import LineAudio, first_sentence, read_line, write_line
+from assistant.run import _known_lines
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = VoiceSettings(rate=150, voice=None, volume=None)
@@ -259,3 +262,34 @@ def test_a_line_written_is_read_back(tmp_path: Path) -> None:
     line = read_line(path)
     assert line is not None
     assert line.seconds == pytest.approx(150 / 22050)
+
+
+def test_speech_cache_dir_keeps_the_lines_there(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    env = {"PATH": os.environ["PATH"], "HOME": "/proc/self", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", START_SPEAKER, "--speech-cache", str(elsewhere)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.stdout.splitlines() == ["PREPARED True", "KEPT True"], done.stderr
+    assert len(list(elsewhere.glob("*.wav"))) == 1
+
+
+def test_the_wake_prompt_is_prepared_before_the_dialog_lines(triage: Triage) -> None:
+    args = parser().parse_args(["--wake", "hello helper", "--mute"])
+    lines = _known_lines(args, triage)
+    assert lines[0] == "When you want to start, say: hello helper."
+    assert lines[1:] == triage.known_lines()
+    assert _known_lines(parser().parse_args([]), triage) == triage.known_lines()
+
+
+def test_a_cache_folder_and_no_cache_cannot_both_be_asked_for(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        parser().parse_args(["--speech-cache", "x", "--no-speech-cache"])
+    assert "not allowed with" in capsys.readouterr().err
