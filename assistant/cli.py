@@ -45,6 +45,19 @@ def _session_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--say-to", metavar="DIR", type=Path, help="also save every spoken line as a WAV"
     )
+    cache = p.add_mutually_exclusive_group()
+    cache.add_argument(
+        "--speech-cache",
+        metavar="DIR",
+        type=Path,
+        help="keep the assistant's own fixed lines here, ready to say "
+        "(default: ~/.cache/back-assistant/speech)",
+    )
+    cache.add_argument(
+        "--no-speech-cache",
+        action="store_true",
+        help="keep the fixed lines for this run only",
+    )
     p.add_argument(
         "--pause",
         type=float,

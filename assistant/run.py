@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 import time
 from collections.abc import Callable
 from difflib import SequenceMatcher
+from functools import partial
 from types import FrameType
 from typing import Any
 
@@ -39,12 +41,8 @@ def run_session(args: argparse.Namespace, content: Content) -> int:
         return ExitCode.OK
 
     speaker = _speaker(args, lambda e: print(_error_text(triage, e), file=sys.stderr))
-
-    def say_line(key: str, **fields: str) -> None:
-        """Caption and speak one text outside the dialog (engine notes, the wake prompt)."""
-        for line in triage.say(key, **fields):
-            captions.line(line.text)
-            speaker.say(line.text)
+    speaker.prepare(_known_lines(args, triage))  # made while the speech recogniser loads
+    say_line = partial(_say_fixed, triage, captions, speaker)
 
     engine = "typed"
     listener: Listener
@@ -93,6 +91,23 @@ def run_session(args: argparse.Namespace, content: Content) -> int:
         _restore_signals(previous)
 
 
+def _known_lines(args: argparse.Namespace, triage: Triage) -> list[str]:
+    """The lines known before the session: the wake prompt (with --wake), then the dialog's."""
+    wake = triage.say("wake_waiting", phrase=args.wake) if args.wake else []
+    return [line.text for line in wake] + triage.known_lines()
+
+
+def _say_fixed(
+    triage: Triage, captions: Captions, speaker: Speaker, key: str, **fields: str
+) -> None:
+    """Caption and speak one text outside the dialog (engine notes, the wake prompt)."""
+    texts = [line.text for line in triage.say(key, **fields)]
+    speaker.prepare(texts)  # fixed texts: ready at once from the next start on
+    for text in texts:
+        captions.line(text)
+        speaker.say(text)
+
+
 def _signal_code(stop: Interrupted) -> ExitCode:
     return ExitCode.INTERRUPTED if stop.reason == "sigint" else ExitCode.TERMINATED
 
@@ -134,19 +149,25 @@ def _is_phrase(heard: tuple[str, ...], wanted: tuple[str, ...]) -> bool:
 
 def _speaker(args: argparse.Namespace, on_failure: Callable[[SpeechOutputError], None]) -> Speaker:
     from assistant.io.speakers import FallbackSpeaker, SilentSpeaker  # noqa: PLC0415
+    from assistant.io.speech_cache import default_folder  # noqa: PLC0415
     from assistant.io.tts import Pyttsx3Speaker  # noqa: PLC0415
 
     if args.mute:
         return SilentSpeaker()
-    inner = Pyttsx3Speaker(rate=args.rate, volume=args.volume, voice=args.voice, say_to=args.say_to)
+    cache = None if args.no_speech_cache else args.speech_cache or default_folder(os.environ)
+    inner = Pyttsx3Speaker(
+        rate=args.rate,
+        volume=args.volume,
+        voice=args.voice,
+        say_to=args.say_to,
+        speech_cache=cache,
+    )
     return FallbackSpeaker(inner, on_failure)
 
 
 def _recognizer(
     args: argparse.Namespace, content: Content, triage: Triage
 ) -> tuple[Recognizer, list[tuple[str, dict[str, str]]]]:
-    import os  # noqa: PLC0415
-
     from assistant.engines.second_opinion import checker_for  # noqa: PLC0415
     from assistant.engines.select import make_recognizer  # noqa: PLC0415 - loads a speech engine
 

@@ -55,6 +55,7 @@ class Session:
         # Build the interpreter while the opening lines are said, not before the first caption.
         Thread(target=lambda: self.triage.interpreter, name="interpreter", daemon=True).start()
         state, actions = self.triage.start()
+        self.speaker.prepare(self.triage.known_lines())  # made in the background, in order
         self.state = state
         try:
             event = self._perform(actions, overhear=True)

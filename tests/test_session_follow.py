@@ -7,7 +7,7 @@ must read the whole answer from the state before the "no", never keep the "no".
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 from assistant.core.dialog import Triage
@@ -63,6 +63,9 @@ class StoppableSpeaker:
 
     def say(self, text: str) -> None:
         self.said.append(text)
+
+    def prepare(self, lines: Sequence[str]) -> None:
+        """Nothing to make ahead."""
 
     def change_rate(self, steps: int) -> None:
         self.rate += steps

@@ -9,7 +9,7 @@ import sys
 import textwrap
 import time
 import wave
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -68,6 +68,7 @@ class Recorder:
     def __init__(self, fail_at: int | None = None) -> None:
         self.lines: list[str] = []
         self.rates: list[int] = []
+        self.prepared: list[str] = []
         self.fail_at = fail_at
 
     def say(self, text: str) -> None:
@@ -75,12 +76,16 @@ class Recorder:
             raise SpeechOutputError("error_speech_output", detail="no device")
         self.lines.append(text)
 
+    def prepare(self, lines: Sequence[str]) -> None:
+        self.prepared += lines
+
     def change_rate(self, steps: int) -> None:
         self.rates.append(steps)
 
 
 def test_silent_speaker_does_nothing() -> None:
     mute = SilentSpeaker()
+    mute.prepare(["Hello."])
     mute.say("Hello.")
     mute.change_rate(3)
 
@@ -89,9 +94,11 @@ def test_fallback_passes_lines_through_while_speech_works() -> None:
     inner = Recorder()
     failures: list[SpeechOutputError] = []
     speaker = FallbackSpeaker(inner, failures.append)
+    speaker.prepare(["one", "two"])
     speaker.say("one")
     speaker.change_rate(-1)
     speaker.say("two")
+    assert inner.prepared == ["one", "two"]
     assert inner.lines == ["one", "two"]
     assert inner.rates == [-1]
     assert failures == []
@@ -104,8 +111,10 @@ def test_fallback_reports_first_failure_once_then_stays_silent() -> None:
     for line in ("one", "two", "three", "four"):
         speaker.say(line)  # never raises
     speaker.change_rate(1)
+    speaker.prepare(["five"])
     assert inner.lines == ["one"]
     assert inner.rates == []
+    assert inner.prepared == []
     assert len(failures) == 1
     assert failures[0].key == "error_speech_output"
     assert failures[0].fields == {"detail": "no device"}

@@ -11,6 +11,7 @@ from assistant.core.content import Content, Question
 from assistant.core.flow import Flow, Step
 from assistant.core.grammar import Grammar
 from assistant.core.interpreter import Interpreter
+from assistant.core.known_lines import known_lines
 from assistant.core.messages import (
     Action,
     ChangeRate,
@@ -46,6 +47,14 @@ class Triage:
         state = State(phase="asking", qid=self.content.start)
         opening = self.say("welcome") + self.say("how_to_answer")
         return self.flow.ask(state, opening + self.say(self.content.question(state.qid).ask))
+
+    def known_lines(self) -> list[str]:
+        """Every line the dialog may say whose words are fixed for the session, likeliest first.
+
+        Speech out makes these ahead of time; a line that depends on the answers is made when
+        it is said.
+        """
+        return known_lines(self.content, self.closing)
 
     @property
     def interpreter(self) -> Interpreter:

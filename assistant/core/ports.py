@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
@@ -61,6 +61,10 @@ class Speaker(Protocol):
 
     def say(self, text: str) -> None:
         """Speak `text` and return only when it has been spoken."""
+        ...
+
+    def prepare(self, lines: Sequence[str]) -> None:
+        """Get these lines ready to be said at once, in order, without waiting for them."""
         ...
 
     def change_rate(self, steps: int) -> None:
