@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from difflib import SequenceMatcher
 from functools import partial
+from operator import itemgetter
 from types import FrameType
 from typing import Any
 
@@ -22,6 +23,7 @@ from assistant.core.messages import EndOfInput, Expected, Heard
 from assistant.core.ports import Listener, Recognizer, Speaker
 from assistant.core.record import record, summary_text
 from assistant.core.state import State
+from assistant.engines.loading import Loading, LoadingRecognizer
 from assistant.files import write_private
 from assistant.io.console import Captions, TextListener
 from assistant.session import Interrupted, Session
@@ -50,10 +52,12 @@ def run_session(args: argparse.Namespace, content: Content) -> int:
         listener = TextListener(sys.stdin, sys.stdout)
     else:
         try:
-            recognizer, notes = _recognizer(args, content, triage)
-            engine = recognizer.name
+            # The engine loads while the microphone opens and settles (about 0.5 s each).
+            loading = Loading(partial(_recognizer, args, content, triage))
             # The listener before any note: a missing microphone is said first.
-            listener = _listener(args, recognizer, triage)
+            listener = _listener(args, LoadingRecognizer(loading, itemgetter(0)), triage)
+            recognizer, notes = loading.result()
+            engine = recognizer.name
             for key, fields in notes:
                 if "reason" in fields:  # a fallback: the error's own line goes to stderr
                     reason = AssistantError(fields["reason"], **fields)

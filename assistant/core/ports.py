@@ -75,7 +75,10 @@ class Speaker(Protocol):
 class Recognizer(Protocol):
     """Turns one answer's audio into words, using a grammar of the expected phrases."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """The engine's name (whisper, sphinx, vosk), as the session record gives it."""
+        ...
 
     def recognize(self, audio: Audio, expected: Expected) -> Heard | NotUnderstood:
         """Decode `audio`; `expected.phrases` is the grammar for this question."""

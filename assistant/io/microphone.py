@@ -30,6 +30,10 @@ from assistant.io.vad import chunk_for
 
 log = logging.getLogger(__name__)
 
+CALIBRATE_S = 0.3
+"""Seconds of the room heard at start for the first loudness threshold (the voice detector decides
+what is speech; the threshold keeps out sounds no louder than the room, and goes on following the
+room between answers). Ten 30 ms frames, not SpeechRecognition's 1 s: the first word is sooner."""
 ECHO_SHARE = 0.25
 """Above this share of speech frames while the assistant itself speaks, the microphone hears the
 assistant (echo), and answers are not followed while it replies. A person saying a word or two
@@ -122,7 +126,7 @@ class MicrophoneListener:
         device_index: int | None = None,
         settings: CaptureSettings | None = None,
         *,
-        calibrate_seconds: float = 1.0,
+        calibrate_seconds: float = CALIBRATE_S,
         judge: Judge = never_complete,
         keep: Keep | None = None,
     ) -> None:
