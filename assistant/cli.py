@@ -41,7 +41,8 @@ def _session_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--emergency-number", metavar="NUMBER", help="the local emergency number")
     p.add_argument("--rate", type=int, help="speech rate in words per minute")
     p.add_argument("--volume", type=float, help="speech volume, 0.0 to 1.0")
-    p.add_argument("--voice", help="speech voice id (see 'back-assistant doctor')")
+    p.add_argument("--voice", help="speech voice id (see --list-voices)")
+    p.add_argument("--list-voices", action="store_true", help="list speech voices and exit")
     p.add_argument(
         "--say-to", metavar="DIR", type=Path, help="also save every spoken line as a WAV"
     )

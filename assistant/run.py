@@ -41,6 +41,8 @@ def run_session(args: argparse.Namespace, content: Content) -> int:
         for index, name in list_microphones():
             print(f"{index}: {name}")
         return ExitCode.OK
+    if args.list_voices:
+        return _list_voices(triage)
 
     speaker = _speaker(args, lambda e: print(_error_text(triage, e), file=sys.stderr))
     speaker.prepare(_known_lines(args, triage))  # made while the speech recogniser loads
@@ -93,6 +95,20 @@ def run_session(args: argparse.Namespace, content: Content) -> int:
         return _signal_code(stop)
     finally:
         _restore_signals(previous)
+
+
+def _list_voices(triage: Triage) -> int:
+    """Print each installed voice as `id: name` (for --voice)."""
+    from assistant.io.voices import voices  # noqa: PLC0415 - starts the speech engine
+
+    try:
+        found = voices()
+    except AssistantError as error:
+        print(_error_text(triage, error), file=sys.stderr)
+        return error.exit_code
+    for voice in found:
+        print(f"{voice.id}: {voice.name}")
+    return ExitCode.OK
 
 
 def _known_lines(args: argparse.Namespace, triage: Triage) -> list[str]:

@@ -31,7 +31,7 @@ from assistant.io.speech_wav import (
     speech_error,
 )
 from assistant.io.tts import Pyttsx3Speaker
-from assistant.io.tts import _engine_or_error as pyttsx3_engine
+from assistant.io.voices import pyttsx3_engine
 from tests.audio_stack import (
     PulseStack,
     pulse_stack_fixture,  # noqa: F401 - registers the `pulse_stack` fixture here

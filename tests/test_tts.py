@@ -21,8 +21,8 @@ from assistant.io.tts import (
     MIN_RATE,
     SYNTH_ATTEMPTS,
     Pyttsx3Speaker,
-    voices,
 )
+from assistant.io.voices import voices
 
 # Needs tests/__init__.py (or pytest `pythonpath = ["."]`) so the project root is importable.
 from tests.audio_stack import (
@@ -203,6 +203,18 @@ def test_voices_lists_an_american_english_voice_on_linux() -> None:
     assert found
     if sys.platform.startswith("linux"):
         assert any(v.id.lower() == "gmw/en-us" for v in found)
+
+
+def test_list_voices_prints_the_ids_that_voice_takes() -> None:
+    """The --voice error points to --list-voices: it exists and lists `id: name` lines."""
+    needs_tts()
+    done = subprocess.run(
+        [sys.executable, "-m", "assistant", "--list-voices"],
+        capture_output=True, text=True, timeout=60, cwd=ROOT, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    ids = [line.split(": ", 1)[0] for line in done.stdout.splitlines()]
+    assert ids == [v.id for v in voices()]
 
 
 def test_unknown_voice_is_a_speech_output_error() -> None:

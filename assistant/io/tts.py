@@ -9,7 +9,6 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ from assistant.io.speech_wav import (
     wav_seconds,
     write_line,
 )
+from assistant.io.voices import pyttsx3_engine
 
 log = logging.getLogger(__name__)
 
@@ -41,36 +41,6 @@ SPEAK_TIMEOUT_S, SPEAK_TIMEOUT_PER_CHAR_S = 10.0, 0.2
 """Speaking aloud: about 5 characters a second at the slowest rate, plus margin."""
 SYNTH_ATTEMPTS = 3
 """Tries through pyttsx3 before a line is made with the espeak-ng command instead."""
-
-
-@dataclass(frozen=True)
-class VoiceInfo:
-    """One installed voice, as listed by `--list-voices`."""
-
-    id: str
-    name: str
-    languages: tuple[str, ...]
-
-
-def _engine_or_error() -> Any:
-    """Return the process's pyttsx3 engine (pyttsx3 keeps one per driver) or raise."""
-    try:
-        import pyttsx3  # noqa: PLC0415 - heavy, optional: imported only when speech is wanted
-    except ImportError as error:
-        raise speech_error(f"pyttsx3 is not installed ({error})") from error
-    try:
-        return pyttsx3.init()
-    except Exception as error:  # drivers raise anything
-        raise speech_error(f"cannot start the speech engine: {error}") from error
-
-
-def voices() -> list[VoiceInfo]:
-    """Installed pyttsx3 voices; raises SpeechOutputError when no speech engine can start."""
-    engine = _engine_or_error()
-    return [
-        VoiceInfo(str(v.id), str(v.name), tuple(str(lang) for lang in (v.languages or ())))
-        for v in engine.getProperty("voices")
-    ]
 
 
 class Pyttsx3Speaker:
@@ -188,7 +158,7 @@ class Pyttsx3Speaker:
 
     def _get_engine(self) -> Any:
         if self._engine is None:
-            engine = _engine_or_error()
+            engine = pyttsx3_engine()
             voice = self._voice_id = self._pick_voice(engine)
             self._token = engine.connect("finished-utterance", self._on_finished)
             if voice is not None:
