@@ -12,11 +12,13 @@ the clock by when it was stopped minus its length, so the two recordings share o
 within parecord's 20 ms latency):
 - end of answer = the end of the last loud stretch of that answer in the microphone recording;
 - reply = the first loud stretch of the speaker recording after it;
-- first word = the first loud stretch of the speaker recording after the process was started.
+- first word = process start -> the speaker's first sound, timed live as it arrives (the same
+  watch as bench/processes.py: a recording cannot be placed on the clock that exactly).
 Each session's recordings, record and log are kept in bench/out/live/ (git-ignored).
 The assistant's own log (-vv) says, per answer, how long it waited in quiet and how long the
 result took after that; the rest of the reply time is the dialog step and starting to speak.
-`--root DIR` runs another checkout (for example the code before issue 14) the same way.
+`--root DIR` runs another checkout instead; `--before DIR` also runs one (the code before a change)
+with the default engine and pause, in the same run, for a side-by-side table.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus import FIXTURES, ROOT
+from processes import _SoundWatch as SoundWatch
 
 sys.path.insert(0, str(ROOT))
 from assistant.core.content import load
@@ -47,7 +50,7 @@ from tests.audio_stack import MIC_SINK, SPEAKER_SINK, PulseStack, read_mono16, s
 OUT = ROOT / "bench" / "out"
 LEAD_IN_S = 0.4
 """Wait after `[listening]` before the answer is played (a person takes a moment too)."""
-SESSION_LIMIT_S = 240.0
+SESSION_LIMIT_S = 330.0
 EXPECTED = "urgent"
 CONFIGS = (("auto", None), ("auto", 2.0), ("sphinx", None), ("sphinx", 2.0))
 """(engine, --pause): the default engine (auto: Vosk with an English model, else Whisper, else
@@ -56,16 +59,17 @@ TAKEN = re.compile(r"answer taken after ([\d.]+) s of quiet; result ready (\d+) 
 
 
 def answers(voices: str) -> dict[str, Path]:
-    """The answer played to each question: "no", and "yes" to weakness (dev or held-out voices)."""
+    """The answer played to each question: "no", "yes" to weakness, a place if asked where."""
     questions = [q.id for q in load().questions]
     if voices == "dev":
         no, yes = FIXTURES / "sessions/urgent/01.wav", FIXTURES / "sessions/urgent/07.wav"
-        return {q: yes if q == "weakness" else no for q in questions}
+        plan = {q: yes if q == "weakness" else no for q in questions}
+        return {**plan, "location": FIXTURES / "clips/location_location_my-legs_m1_130_clean.wav"}
     with (FIXTURES / "heldout" / "manifest.csv").open(encoding="utf-8") as f:
         rows = [r for r in csv.DictReader(f) if r["snr"] == "clean"]
     out: dict[str, Path] = {}
     for q in questions:
-        want = "yes" if q == "weakness" else "no"
+        want = {"weakness": "yes", "location": "location"}.get(q, "no")
         fits = sorted((r for r in rows if r["question"] == q and r["means"] == want),
                       key=lambda r: len(r["say"]))  # fmt: skip
         if fits:
@@ -140,12 +144,13 @@ def run_session(
     env = {**stack.env, "PYTHONPATH": str(root)}
     mic = Recorder(env, MIC_SINK, tmp / "mic.wav")
     spk = Recorder(env, SPEAKER_SINK, tmp / "speaker.wav")
+    watch = SoundWatch(env, f"{SPEAKER_SINK}.monitor")  # the first word, timed live
     time.sleep(0.3)  # parecord connects
     command = [sys.executable, "-m", "assistant", "--engine", engine, "-vv",
                "--json", str(tmp / "record.json")]  # fmt: skip
     if pause is not None:
         command += ["--pause", str(pause)]
-    started = time.perf_counter()
+    started = watch.arm()
     with (tmp / "stderr.txt").open("w") as err:
         proc = subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.PIPE, stderr=err,
                                 text=True, start_new_session=True)  # fmt: skip
@@ -168,17 +173,20 @@ def run_session(
             time.sleep(LEAD_IN_S)
             played.append(time.perf_counter())
             stack.play_into_mic(plan[question])
-    if proc.poll() is None:
+    try:
+        proc.wait(timeout=10)  # its output ended: it is exiting
+    except subprocess.TimeoutExpired:
         result.notes.append("did not finish in time")
         os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
+        proc.wait()
     transcript.close()
     time.sleep(0.3)
     mic.stop()
     spk.stop()
     said, heard = spk.loud(), mic.loud()
-    if said:
-        result.first_word_ms = (said[0][0] - started) * 1000
+    watch.stop()
+    if watch.onset is not None:
+        result.first_word_ms = (watch.onset - started) * 1000
     for k, at in enumerate(played):
         until = played[k + 1] if k + 1 < len(played) else float("inf")
         ends = [b for a, b in heard if at <= a < until]
@@ -233,25 +241,34 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(out)
 
 
-def live_latency(root: Path = ROOT, quick: bool = False) -> dict[str, Any]:
-    """Every config and voice set live; the table and the raw numbers."""
+def live_latency(
+    root: Path = ROOT, quick: bool = False, before: Path | None = None
+) -> dict[str, Any]:
+    """Every config and voice set live; the table and the raw numbers.
+
+    `before`: another checkout (the code before a change), run with the default engine and pause
+    in the same run, for a side-by-side table.
+    """
     reason = PulseStack.available()
     if reason is not None:
         return {"text": f"not measured: no private PulseAudio ({reason})", "rows": []}
+    runs = [(root, config, "") for config in (CONFIGS[:1] if quick else CONFIGS)]
+    if before is not None:
+        runs += [(before, CONFIGS[0], "before ")]
     rows: list[dict[str, Any]] = []
     sessions: list[dict[str, Any]] = []
     stack = PulseStack()
-    logs = OUT / "live"
     with tempfile.TemporaryDirectory(prefix="bench-live-") as tmp:
         try:
             stack.start(Path(tmp) / "pulse")
-            for engine, pause in CONFIGS[:1] if quick else CONFIGS:
+            for checkout, (engine, pause), label in runs:
                 for voices in ("dev", "heldout"):
-                    work = logs / f"{engine}-{pause or 'default'}-{voices}"
+                    name = f"{label.strip() or 'now'}-{engine}-{pause or 'default'}-{voices}"
+                    work = OUT / "live" / name
                     work.mkdir(parents=True, exist_ok=True)
-                    print(f"live: {engine} --pause {pause or 'default'} {voices} ...",
-                          file=sys.stderr)  # fmt: skip
-                    s = run_session(stack, root, (engine, pause), voices, work)
+                    print(f"live: {name} ...", file=sys.stderr)
+                    s = run_session(stack, checkout, (engine, pause), voices, work)
+                    s.engine = label + s.engine
                     sessions.append(asdict(s))
                     rows.append(summary(s))
         finally:
@@ -263,9 +280,10 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--root", type=Path, default=ROOT, help="the checkout to run (default: this)")
     p.add_argument("--quick", action="store_true", help="the default engine and pause only")
+    p.add_argument("--before", type=Path, help="also run this checkout (default engine, pause)")
     p.add_argument("--out", type=Path, default=OUT / "live.json")
     args = p.parse_args()
-    result = live_latency(args.root.resolve(), args.quick)
+    result = live_latency(args.root.resolve(), args.quick, args.before and args.before.resolve())
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(result["text"])
