@@ -34,7 +34,7 @@ FOLDER = Path(__file__).resolve().parents[1] / "audio_fixtures" / "pauses"
 ALL = list(csv.DictReader((FOLDER / "manifest.csv").open(encoding="utf-8")))
 ROWS = [ALL[2 * k + k % 2] for k in range(len(ALL) // 2)]
 """Each answer once, in one of its two voices (by turns the other family's and espeak's): about
-two minutes. bench/live.py plays them all, live."""
+two minutes. All 80 clips were run once the same way to measure the ceiling below."""
 YES_AS_NO_CEILING = 1
 """Measured on all 80 clips (2026-12-02): 66/80 read right and one yes read as no, every answer
 heard whole. The swap: "just the one leg | oh, no, wait, the other one's been a bit tingly too"
