@@ -41,16 +41,31 @@ def _session_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--emergency-number", metavar="NUMBER", help="the local emergency number")
     p.add_argument("--rate", type=int, help="speech rate in words per minute")
     p.add_argument("--volume", type=float, help="speech volume, 0.0 to 1.0")
-    p.add_argument("--voice", help="speech voice id (see 'back-assistant doctor')")
+    p.add_argument("--voice", help="speech voice id (see --list-voices)")
+    p.add_argument("--list-voices", action="store_true", help="list speech voices and exit")
     p.add_argument(
         "--say-to", metavar="DIR", type=Path, help="also save every spoken line as a WAV"
+    )
+    cache = p.add_mutually_exclusive_group()
+    cache.add_argument(
+        "--speech-cache",
+        metavar="DIR",
+        type=Path,
+        help="keep the assistant's own fixed lines here, ready to say "
+        "(default: ~/.cache/back-assistant/speech)",
+    )
+    cache.add_argument(
+        "--no-speech-cache",
+        action="store_true",
+        help="keep the fixed lines for this run only",
     )
     p.add_argument(
         "--pause",
         type=float,
         default=1.2,
         metavar="SECONDS",
-        help="silence that ends an answer (longer for slow speakers)",
+        help="silence that always ends an answer; a whole, clear answer is replied to sooner, "
+        "but the assistant listens this long in case you go on (longer for slow speakers)",
     )
     p.add_argument(
         "--timeout",

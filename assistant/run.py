@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 import time
 from collections.abc import Callable
 from difflib import SequenceMatcher
+from functools import partial
+from operator import itemgetter
 from types import FrameType
 from typing import Any
 
@@ -20,6 +23,7 @@ from assistant.core.messages import EndOfInput, Expected, Heard
 from assistant.core.ports import Listener, Recognizer, Speaker
 from assistant.core.record import record, summary_text
 from assistant.core.state import State
+from assistant.engines.loading import Loading, LoadingRecognizer
 from assistant.files import write_private
 from assistant.io.console import Captions, TextListener
 from assistant.session import Interrupted, Session
@@ -37,14 +41,12 @@ def run_session(args: argparse.Namespace, content: Content) -> int:
         for index, name in list_microphones():
             print(f"{index}: {name}")
         return ExitCode.OK
+    if args.list_voices:
+        return _list_voices(triage)
 
     speaker = _speaker(args, lambda e: print(_error_text(triage, e), file=sys.stderr))
-
-    def say_line(key: str, **fields: str) -> None:
-        """Caption and speak one text outside the dialog (engine notes, the wake prompt)."""
-        for line in triage.say(key, **fields):
-            captions.line(line.text)
-            speaker.say(line.text)
+    speaker.prepare(_known_lines(args, triage))  # made while the speech recogniser loads
+    say_line = partial(_say_fixed, triage, captions, speaker)
 
     engine = "typed"
     listener: Listener
@@ -52,9 +54,12 @@ def run_session(args: argparse.Namespace, content: Content) -> int:
         listener = TextListener(sys.stdin, sys.stdout)
     else:
         try:
-            recognizer, notes = _recognizer(args, content, triage)
+            # The engine loads while the microphone opens and settles (about 0.5 s each).
+            loading = Loading(partial(_recognizer, args, content, triage))
+            # The listener before any note: a missing microphone is said first.
+            listener = _listener(args, LoadingRecognizer(loading, itemgetter(0)), triage)
+            recognizer, notes = loading.result()
             engine = recognizer.name
-            listener = _listener(args, recognizer)  # before any note: a missing mic is said first
             for key, fields in notes:
                 if "reason" in fields:  # a fallback: the error's own line goes to stderr
                     reason = AssistantError(fields["reason"], **fields)
@@ -90,6 +95,37 @@ def run_session(args: argparse.Namespace, content: Content) -> int:
         return _signal_code(stop)
     finally:
         _restore_signals(previous)
+
+
+def _list_voices(triage: Triage) -> int:
+    """Print each installed voice as `id: name` (for --voice)."""
+    from assistant.io.voices import voices  # noqa: PLC0415 - starts the speech engine
+
+    try:
+        found = voices()
+    except AssistantError as error:
+        print(_error_text(triage, error), file=sys.stderr)
+        return error.exit_code
+    for voice in found:
+        print(f"{voice.id}: {voice.name}")
+    return ExitCode.OK
+
+
+def _known_lines(args: argparse.Namespace, triage: Triage) -> list[str]:
+    """The lines known before the session: the wake prompt (with --wake), then the dialog's."""
+    wake = triage.say("wake_waiting", phrase=args.wake) if args.wake else []
+    return [line.text for line in wake] + triage.known_lines()
+
+
+def _say_fixed(
+    triage: Triage, captions: Captions, speaker: Speaker, key: str, **fields: str
+) -> None:
+    """Caption and speak one text outside the dialog (engine notes, the wake prompt)."""
+    texts = [line.text for line in triage.say(key, **fields)]
+    speaker.prepare(texts)  # fixed texts: ready at once from the next start on
+    for text in texts:
+        captions.line(text)
+        speaker.say(text)
 
 
 def _signal_code(stop: Interrupted) -> ExitCode:
@@ -133,19 +169,25 @@ def _is_phrase(heard: tuple[str, ...], wanted: tuple[str, ...]) -> bool:
 
 def _speaker(args: argparse.Namespace, on_failure: Callable[[SpeechOutputError], None]) -> Speaker:
     from assistant.io.speakers import FallbackSpeaker, SilentSpeaker  # noqa: PLC0415
+    from assistant.io.speech_cache import default_folder  # noqa: PLC0415
     from assistant.io.tts import Pyttsx3Speaker  # noqa: PLC0415
 
     if args.mute:
         return SilentSpeaker()
-    inner = Pyttsx3Speaker(rate=args.rate, volume=args.volume, voice=args.voice, say_to=args.say_to)
+    cache = None if args.no_speech_cache else args.speech_cache or default_folder(os.environ)
+    inner = Pyttsx3Speaker(
+        rate=args.rate,
+        volume=args.volume,
+        voice=args.voice,
+        say_to=args.say_to,
+        speech_cache=cache,
+    )
     return FallbackSpeaker(inner, on_failure)
 
 
 def _recognizer(
     args: argparse.Namespace, content: Content, triage: Triage
 ) -> tuple[Recognizer, list[tuple[str, dict[str, str]]]]:
-    import os  # noqa: PLC0415
-
     from assistant.engines.second_opinion import checker_for  # noqa: PLC0415
     from assistant.engines.select import make_recognizer  # noqa: PLC0415 - loads a speech engine
 
@@ -159,21 +201,22 @@ def _recognizer(
     )
 
 
-def _listener(args: argparse.Namespace, recognizer: Recognizer) -> Listener:
-    from assistant.io.capture import CaptureSettings  # noqa: PLC0415
+def _listener(args: argparse.Namespace, recognizer: Recognizer, triage: Triage) -> Listener:
+    from assistant.io.capture import CaptureSettings, Keep  # noqa: PLC0415
 
     settings = CaptureSettings(pause=args.pause, timeout=args.timeout)
+    keep: Keep | None = None
     if args.keep_audio:
         from assistant.io.keep_audio import KeepAudio  # noqa: PLC0415
 
-        recognizer = KeepAudio(recognizer, args.keep_audio)
+        keep = KeepAudio(args.keep_audio).keep
     if args.replay:
         from assistant.io.replay import ReplayListener  # noqa: PLC0415
 
-        return ReplayListener(args.replay, recognizer, settings)
+        return ReplayListener(args.replay, recognizer, settings, judge=triage.complete, keep=keep)
     from assistant.io.microphone import MicrophoneListener  # noqa: PLC0415
 
-    return MicrophoneListener(recognizer, args.mic, pause=args.pause, timeout=args.timeout)
+    return MicrophoneListener(recognizer, args.mic, settings, judge=triage.complete, keep=keep)
 
 
 def _error_text(triage: Triage, error: AssistantError) -> str:

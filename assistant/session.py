@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from threading import Event as Flag
 from threading import Thread
 
 from assistant.core.dialog import Triage
@@ -15,10 +17,12 @@ from assistant.core.messages import (
     EndOfInput,
     Event,
     Finish,
+    Heard,
     Listen,
+    NotUnderstood,
     Say,
 )
-from assistant.core.ports import Listener, Speaker
+from assistant.core.ports import Following, Interruptible, Listener, Speaker
 from assistant.core.state import State
 
 log = logging.getLogger(__name__)
@@ -51,31 +55,98 @@ class Session:
         # Build the interpreter while the opening lines are said, not before the first caption.
         Thread(target=lambda: self.triage.interpreter, name="interpreter", daemon=True).start()
         state, actions = self.triage.start()
+        self.speaker.prepare(self.triage.known_lines())  # made in the background, in order
         self.state = state
         try:
-            while True:
-                event = self._perform(actions)
-                if event is None:
-                    return self.state
-                self.state, actions = self.triage.step(self.state, event)
+            event = self._perform(actions, overhear=True)
+            while event is not None:
+                before = self.state
+                self.state, actions = self.triage.step(before, event)
+                event, whole = self._reply(actions)
+                while whole is not None:  # they went on: the whole answer replaces its start
+                    self.state, actions = self.triage.step(before, whole)
+                    event, whole = self._reply(actions)
+            return self.state
         except (Interrupted, AssistantError) as stop:
             log.info("stopped: %s", stop)
             self.state, actions = self.triage.step(self.state, EndOfInput(str(stop)))
             self._perform(actions, speak=False)
             raise
 
-    def _perform(self, actions: list[Action], speak: bool = True) -> Event | None:
-        """Say each line (caption first), then listen; None when the dialog has finished."""
+    def _overhearing(self) -> contextlib.AbstractContextManager[None]:
+        """While the opening lines are said, the listener learns if it hears them (echo)."""
+        if isinstance(self.listener, Following):
+            return self.listener.overhear()
+        return contextlib.nullcontext()
+
+    def _reply(self, actions: list[Action]) -> tuple[Event | None, Heard | NotUnderstood | None]:
+        """Perform the reply to an answer taken early while the listener still follows it.
+
+        Returns (the next event, None), or (None, the whole answer) when the person went on:
+        the reply was stopped where it was, and a rate change it made is undone.
+        """
+        listener = self.listener
+        if not isinstance(listener, Following) or not listener.following:
+            return self._perform(actions), None
+        resumed = Flag()
+        whole: list[Heard | NotUnderstood | None] = [None]
+
+        def on_resume() -> None:
+            resumed.set()
+            if isinstance(self.speaker, Interruptible):
+                self.speaker.stop()
+
+        def follow() -> None:
+            whole[0] = listener.follow(on_resume)
+
+        follower = Thread(target=follow, name="follow", daemon=True)
+        follower.start()
+        changed = 0
+
+        def settle() -> bool:
+            follower.join()
+            if whole[0] is not None and changed:
+                self.speaker.change_rate(-changed)
+            return whole[0] is not None
+
         for action in actions:
+            if resumed.is_set() and settle():
+                return None, whole[0]
             if isinstance(action, Say):
                 self.caption(action.text)
-                if speak:
-                    self.speaker.say(action.text)
+                self.speaker.say(action.text)
             elif isinstance(action, ChangeRate):
+                changed += action.steps
                 self.speaker.change_rate(action.steps)
-            elif isinstance(action, Listen):
-                self.cue()
-                return self.listener.listen(action.expected)
-            elif isinstance(action, Finish):
-                return None
+            elif isinstance(action, Listen | Finish):
+                if settle():
+                    return None, whole[0]
+                return self._perform([action]), None
+        if settle():
+            return None, whole[0]
+        return None, None
+
+    def _perform(
+        self, actions: list[Action], speak: bool = True, overhear: bool = False
+    ) -> Event | None:
+        """Say each line (caption first), then listen; None when the dialog has finished.
+
+        `overhear`: the listener learns, while these lines are said, if it hears them.
+        """
+        with contextlib.ExitStack() as speaking:
+            if overhear:
+                speaking.enter_context(self._overhearing())
+            for action in actions:
+                if isinstance(action, Say):
+                    self.caption(action.text)
+                    if speak:
+                        self.speaker.say(action.text)
+                elif isinstance(action, ChangeRate):
+                    self.speaker.change_rate(action.steps)
+                elif isinstance(action, Listen):
+                    speaking.close()  # stop overhearing before the answer is listened for
+                    self.cue()
+                    return self.listener.listen(action.expected)
+                elif isinstance(action, Finish):
+                    return None
         return None

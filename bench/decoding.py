@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from corpus import Clip
-from interpret import interpret
+from interpret import interpret, judge
 
 from assistant.core.grammar import Grammar
 from assistant.core.messages import Expected, Heard, NotUnderstood
@@ -53,9 +53,10 @@ class Outcome:
 
 
 def run_clips(clips: Sequence[Clip], recognizer: Recognizer, grammar: Grammar) -> list[Outcome]:
-    """Each clip heard through ReplayListener (the microphone's capture path), then read."""
+    """Each clip heard through ReplayListener (the microphone's capture path, ending an answer
+    early where the dialog's judge finds it whole, as the assistant does), then read."""
     timed = Timed(recognizer)
-    listener = ReplayListener([c.path for c in clips], timed)
+    listener = ReplayListener([c.path for c in clips], timed, judge=judge)
     grammars: dict[str, Expected] = {}
     out: list[Outcome] = []
     for clip in clips:

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from functools import cache
 
 from assistant.core.content import load
+from assistant.core.dialog import Triage
 from assistant.core.interpreter import Interpreter
+from assistant.core.messages import Expected, Heard
 from assistant.core.reading import Reading
 
 SLOT_OF = {"location": "places", "explain": "term"}
@@ -27,8 +29,17 @@ class Meaning:
 
 
 @cache
+def _triage() -> Triage:
+    return Triage(load())
+
+
 def _interpreter() -> Interpreter:
-    return Interpreter(load())
+    return _triage().interpreter
+
+
+def judge(heard: Heard, expected: Expected, followed: bool) -> bool:
+    """The dialog's own test of a whole answer (the capture path ends early on it)."""
+    return _triage().complete(heard, expected, followed)
 
 
 def slots_text(reading: Reading) -> str:

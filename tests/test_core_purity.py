@@ -32,6 +32,7 @@ CORE = [
         "errors",
         "text",
         "templates",
+        "known_lines",
     )
 ] + ["assistant.session", "assistant.io.console"]
 

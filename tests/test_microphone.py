@@ -26,6 +26,7 @@ from assistant.core.errors import AudioInputError
 from assistant.core.messages import Expected, Heard, InputFailed, Silence
 from assistant.core.ports import Audio
 from assistant.io import microphone
+from assistant.io.capture import CaptureSettings
 from assistant.io.microphone import MicrophoneListener, list_microphones
 
 sr = pytest.importorskip("speech_recognition")
@@ -117,9 +118,9 @@ def fake_mic(monkeypatch: pytest.MonkeyPatch) -> type[FakeMicrophone]:
 def test_a_device_lost_mid_session_is_reported_then_reopened(
     fake_mic: type[FakeMicrophone],
 ) -> None:
-    fake_mic.fail_after = [20, None]  # first device: calibration (8 reads) then dies; second works
+    fake_mic.fail_after = [20, None]  # first device: calibration (17 reads) then dies; 2nd works
     listener = MicrophoneListener(
-        FakeRecognizer(), None, pause=0.8, timeout=1.0, calibrate_seconds=0.5
+        FakeRecognizer(), None, CaptureSettings(pause=0.8, timeout=1.0), calibrate_seconds=0.5
     )
     first = listener.listen(EXPECTED)
     assert isinstance(first, InputFailed)
@@ -133,7 +134,7 @@ def test_a_device_lost_mid_session_is_reported_then_reopened(
 
 def test_the_stream_is_stopped_between_answers(fake_mic: type[FakeMicrophone]) -> None:
     listener = MicrophoneListener(
-        FakeRecognizer(), None, pause=0.8, timeout=0.5, calibrate_seconds=0.2
+        FakeRecognizer(), None, CaptureSettings(pause=0.8, timeout=0.5), calibrate_seconds=0.2
     )
     stream = fake_mic.made[0].stream
     assert stream.stopped  # after calibration: nothing is heard while the assistant speaks
@@ -145,9 +146,9 @@ def test_the_stream_is_stopped_between_answers(fake_mic: type[FakeMicrophone]) -
 def test_reopening_that_fails_is_reported_again(
     fake_mic: type[FakeMicrophone], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fake_mic.fail_after = [10]
+    fake_mic.fail_after = [20]  # calibration takes 17 reads of 30 ms
     listener = MicrophoneListener(
-        FakeRecognizer(), None, pause=0.8, timeout=1.0, calibrate_seconds=0.5
+        FakeRecognizer(), None, CaptureSettings(pause=0.8, timeout=1.0), calibrate_seconds=0.5
     )
     assert isinstance(listener.listen(EXPECTED), InputFailed)
 
@@ -198,6 +199,7 @@ CHILD = textwrap.dedent(
     sys.path.insert(0, sys.argv[1])
     from assistant.core.errors import AudioInputError
     from assistant.core.messages import Expected, Heard
+    from assistant.io.capture import CaptureSettings
     from assistant.io.microphone import MicrophoneListener, list_microphones
 
     class Fake:
@@ -214,8 +216,8 @@ CHILD = textwrap.dedent(
     fake = Fake()
     index = None if sys.argv[2] == "default" else int(sys.argv[2])
     try:
-        mic = MicrophoneListener(fake, index, pause=1.0, timeout=float(sys.argv[3]),
-                                 calibrate_seconds=0.5)
+        settings = CaptureSettings(pause=1.0, timeout=float(sys.argv[3]))
+        mic = MicrophoneListener(fake, index, settings, calibrate_seconds=0.5)
     except AudioInputError as error:
         say(error=error.key, detail=error.fields.get("detail"), mics=list_microphones())
         sys.exit(0)
@@ -306,6 +308,69 @@ def test_the_virtual_microphone_hears_a_spoken_word(
         process.stdin.close()
         process.wait(timeout=30)
     assert heard["event"] == "Heard"
-    assert heard["rates"] == [16000]
-    # The word, with at most 0.5 s kept on either side.
-    assert word_seconds - 0.2 <= heard["seconds"][0] <= word_seconds + 1.1
+    assert set(heard["rates"]) == {16000}  # every decode (early ones too) at 16 kHz
+    # The answer's last decode: the word, with at most 0.3 s kept on either side.
+    assert word_seconds - 0.2 <= heard["seconds"][-1] <= word_seconds + 0.7
+
+
+FOLLOW_CHILD = textwrap.dedent(
+    """
+    import json, sys, time
+    sys.path.insert(0, sys.argv[1])
+    from assistant.core.messages import Expected, Heard
+    from assistant.io.capture import CaptureSettings
+    from assistant.io.microphone import MicrophoneListener
+
+    class Fake:
+        name = "fake"
+        def recognize(self, audio, expected):
+            return Heard(f"{len(audio.pcm) / 32000:.2f}")
+
+    def whole(heard, expected, followed):
+        return True  # every early decode is a whole answer: the reply comes at once
+
+    mic = MicrophoneListener(Fake(), None, CaptureSettings(pause=1.2), calibrate_seconds=0.3,
+                             judge=whole)
+    with mic.overhear():
+        time.sleep(1.0)  # the assistant's opening lines: nothing plays into the microphone
+    print(json.dumps({"ready": True}), flush=True)
+    sys.stdin.readline()
+    early = mic.listen(Expected("bladder", ("yes", "no")))
+    replied = time.monotonic()
+    resumed = []
+    later = mic.follow(lambda: resumed.append(time.monotonic() - replied))
+    print(json.dumps({"early": early.text, "following": mic.following, "resumed": resumed,
+                      "whole": later.text if later else None}), flush=True)
+    mic.close()
+    """
+)
+
+
+@pytest.mark.pulse
+def test_an_answer_that_goes_on_after_an_early_reply_is_followed(
+    pulse_stack: PulseStack,
+) -> None:
+    """Live: "no | well, once, last week..." is replied to after "no", then heard whole."""
+    clip = ROOT / "audio_fixtures" / "pauses" / "clips"
+    path = next(clip.glob("01_bladder_*_espeak-*.flac"))
+    process = subprocess.Popen(
+        [sys.executable, "-c", FOLLOW_CHILD, str(ROOT)],
+        env=pulse_stack.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert process.stdin is not None
+    try:
+        assert reply(process).get("ready")
+        process.stdin.write("listen\n")
+        process.stdin.flush()
+        time.sleep(0.4)
+        pulse_stack.play_into_mic(path)
+        out = reply(process)
+    finally:
+        process.stdin.close()
+        process.wait(timeout=30)
+    # The early answer holds the first part only ("no": under a second of sound with its edges);
+    # the person went on within the 0.9 s pause, and the whole answer is several seconds long.
+    assert float(out["early"]) < 1.5
+    assert len(out["resumed"]) == 1 and out["resumed"][0] < 1.2
+    assert out["whole"] is not None and float(out["whole"]) > 4.0

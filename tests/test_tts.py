@@ -9,7 +9,7 @@ import sys
 import textwrap
 import time
 import wave
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -21,8 +21,8 @@ from assistant.io.tts import (
     MIN_RATE,
     SYNTH_ATTEMPTS,
     Pyttsx3Speaker,
-    voices,
 )
+from assistant.io.voices import voices
 
 # Needs tests/__init__.py (or pytest `pythonpath = ["."]`) so the project root is importable.
 from tests.audio_stack import (
@@ -68,6 +68,7 @@ class Recorder:
     def __init__(self, fail_at: int | None = None) -> None:
         self.lines: list[str] = []
         self.rates: list[int] = []
+        self.prepared: list[str] = []
         self.fail_at = fail_at
 
     def say(self, text: str) -> None:
@@ -75,12 +76,16 @@ class Recorder:
             raise SpeechOutputError("error_speech_output", detail="no device")
         self.lines.append(text)
 
+    def prepare(self, lines: Sequence[str]) -> None:
+        self.prepared += lines
+
     def change_rate(self, steps: int) -> None:
         self.rates.append(steps)
 
 
 def test_silent_speaker_does_nothing() -> None:
     mute = SilentSpeaker()
+    mute.prepare(["Hello."])
     mute.say("Hello.")
     mute.change_rate(3)
 
@@ -89,9 +94,11 @@ def test_fallback_passes_lines_through_while_speech_works() -> None:
     inner = Recorder()
     failures: list[SpeechOutputError] = []
     speaker = FallbackSpeaker(inner, failures.append)
+    speaker.prepare(["one", "two"])
     speaker.say("one")
     speaker.change_rate(-1)
     speaker.say("two")
+    assert inner.prepared == ["one", "two"]
     assert inner.lines == ["one", "two"]
     assert inner.rates == [-1]
     assert failures == []
@@ -104,8 +111,10 @@ def test_fallback_reports_first_failure_once_then_stays_silent() -> None:
     for line in ("one", "two", "three", "four"):
         speaker.say(line)  # never raises
     speaker.change_rate(1)
+    speaker.prepare(["five"])
     assert inner.lines == ["one"]
     assert inner.rates == []
+    assert inner.prepared == []
     assert len(failures) == 1
     assert failures[0].key == "error_speech_output"
     assert failures[0].fields == {"detail": "no device"}
@@ -194,6 +203,18 @@ def test_voices_lists_an_american_english_voice_on_linux() -> None:
     assert found
     if sys.platform.startswith("linux"):
         assert any(v.id.lower() == "gmw/en-us" for v in found)
+
+
+def test_list_voices_prints_the_ids_that_voice_takes() -> None:
+    """The --voice error points to --list-voices: it exists and lists `id: name` lines."""
+    needs_tts()
+    done = subprocess.run(
+        [sys.executable, "-m", "assistant", "--list-voices"],
+        capture_output=True, text=True, timeout=60, cwd=ROOT, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    ids = [line.split(": ", 1)[0] for line in done.stdout.splitlines()]
+    assert ids == [v.id for v in voices()]
 
 
 def test_unknown_voice_is_a_speech_output_error() -> None:

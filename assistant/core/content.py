@@ -134,6 +134,8 @@ class Settings:
     max_turns: int
     max_answer_words: int
     join_and: str
+    quick_end_intents: frozenset[str]
+    quick_end_confidence: float
 
 
 @dataclass(frozen=True)

@@ -6,15 +6,18 @@ from dataclasses import replace
 from threading import Lock
 
 from assistant.core.closing import Closing
+from assistant.core.complete import is_complete
 from assistant.core.content import Content, Question
 from assistant.core.flow import Flow, Step
 from assistant.core.grammar import Grammar
 from assistant.core.interpreter import Interpreter
+from assistant.core.known_lines import known_lines
 from assistant.core.messages import (
     Action,
     ChangeRate,
     EndOfInput,
     Event,
+    Expected,
     Heard,
     InputFailed,
     NotUnderstood,
@@ -45,6 +48,14 @@ class Triage:
         opening = self.say("welcome") + self.say("how_to_answer")
         return self.flow.ask(state, opening + self.say(self.content.question(state.qid).ask))
 
+    def known_lines(self) -> list[str]:
+        """Every line the dialog may say whose words are fixed for the session, likeliest first.
+
+        Speech out makes these ahead of time; a line that depends on the answers is made when
+        it is said.
+        """
+        return known_lines(self.content, self.closing)
+
     @property
     def interpreter(self) -> Interpreter:
         """What answers mean; built on first use (about 0.4 s), once even if asked from two threads.
@@ -56,6 +67,22 @@ class Triage:
             if self._interpreter is None:
                 self._interpreter = Interpreter(self.content)
             return self._interpreter
+
+    def complete(self, heard: Heard, expected: Expected, followed: bool) -> bool:
+        """Whether these words already make a whole, sure answer, so the reply may start.
+
+        `followed`: the person can still be heard going on after the reply starts (the reply is
+        then stopped). Where they cannot, a "no" to a warning sign and a list of places are never
+        taken early: "no... well, once, last week" must not end at its "no".
+        """
+        q = next((q for q in self.content.questions if q.id == expected.question), None)
+        reading = self.read(heard.text, q.id if q else None, heard.confidence)
+        risky = reading.intent == "location" or (
+            reading.intent == "no" and q is not None and q.warning
+        )
+        if risky and not followed:
+            return False
+        return is_complete(self.content, self.interpreter.reader, heard, reading)
 
     def read(self, text: str, qid: str | None, confidence: float = 1.0) -> Reading:
         """What `text` means as an answer to `qid` (None: only commands count)."""

@@ -59,6 +59,7 @@ class Lexicon:
     meant: tuple[str, ...]
     sides: tuple[str, ...]
     weak_alone: tuple[str, ...]
+    unfinished: frozenset[str]
     place_glue: frozenset[str]
     over: tuple[str, ...]
     cues: Mapping[str, tuple[str, ...]]
@@ -131,6 +132,7 @@ def build_lexicon(
         meant=_list(u, u.data, "meant", ""),
         sides=_list(u, u.data, "sides", ""),
         weak_alone=_list(u, u.data, "weak_alone", ""),
+        unfinished=_set(u, u.data, "unfinished", ""),
         place_glue=_set(u, u.data, "place_glue", ""),
         over=_list(u, u.data, "over", ""),
         cues=_keyed(u, "cues", CUES, need_all=True),

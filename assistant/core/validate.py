@@ -104,6 +104,12 @@ def _texts(f: YamlFile) -> dict[str, tuple[str, ...]]:
 
 def _settings(f: YamlFile) -> Settings:
     d = f.data
+    quick = f.strings(f.get(d, "quick_end_intents", list, ""), "quick_end_intents")
+    unknown = set(quick) - {*ANSWERS, *COMMANDS, "location"}
+    if unknown:
+        raise f.fail("quick_end_intents", f"unknown intent {sorted(unknown)[0]!r}")
+    if not 0 <= f.get(d, "quick_end_confidence", float, "") <= 1:
+        raise f.fail("quick_end_confidence", "must be between 0 and 1")
     return Settings(
         language=f.get(d, "language", str, ""),
         emergency_number=f.get(d, "emergency_number", str, ""),
@@ -116,6 +122,8 @@ def _settings(f: YamlFile) -> Settings:
         max_turns=f.get(d, "max_turns", int, ""),
         max_answer_words=f.get(d, "max_answer_words", int, ""),
         join_and=f.get(d, "join_and", str, ""),
+        quick_end_intents=frozenset(quick),
+        quick_end_confidence=f.get(d, "quick_end_confidence", float, ""),
     )
 
 

@@ -233,6 +233,10 @@ class PocketSphinxRecognizer:
         self._loaded = search
         return search
 
+    def prepare(self, expected: Expected) -> None:
+        """Build and load this question's grammar now (a few hundred ms), not on its answer."""
+        self._search_for(tuple(expected.phrases))
+
     def recognize(self, audio: Audio, expected: Expected) -> Heard | NotUnderstood:
         """Decode one answer under `expected.phrases`, once per warp; keep the best decode."""
         start = time.perf_counter()

@@ -6,22 +6,23 @@ import os
 import wave
 from pathlib import Path
 
-from assistant.core.messages import Expected, Heard, NotUnderstood
-from assistant.core.ports import Audio, Recognizer
+from assistant.core.messages import Expected
+from assistant.core.ports import Audio
 
 
 class KeepAudio:
-    """Wraps a recogniser: saves the audio it is given (0600), then recognises it as usual."""
+    """Saves each answer's audio (0600) once the answer has ended (the capture path calls `keep`).
 
-    def __init__(self, inner: Recognizer, folder: Path) -> None:
-        self.inner = inner
-        self.name = inner.name
+    Only the whole answer is kept, never the early decodes made while the person was speaking.
+    """
+
+    def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.count = 0
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
 
-    def recognize(self, audio: Audio, expected: Expected) -> Heard | NotUnderstood:
-        """Save `audio` as DIR/NNNN-<question>.wav, then pass it on."""
+    def keep(self, audio: Audio, expected: Expected) -> None:
+        """Save `audio` as DIR/NNNN-<question>.wav."""
         self.count += 1
         path = self.folder / f"{self.count:04d}-{expected.question}.wav"
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -30,4 +31,3 @@ class KeepAudio:
             w.setsampwidth(2)
             w.setframerate(audio.sample_rate)
             w.writeframes(audio.pcm)
-        return self.inner.recognize(audio, expected)

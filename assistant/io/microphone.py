@@ -1,9 +1,13 @@
 """The microphone as a Listener: SpeechRecognition's Microphone (PyAudio), heard through capture.
 
-Never listen while speaking: `listen()` is only called by the session loop after the speaker has
-finished (Speaker.say returns only once the line has been spoken). Between two `listen()` calls the
-input stream is stopped, so the assistant's own voice is never captured and no stale audio from
-before the question leaks into the answer.
+An answer is listened for only after the question has been spoken (Speaker.say returns once the
+line has been heard), and between answers the input stream is stopped, so no stale audio from
+before the question leaks into the answer. Two exceptions, both while the assistant speaks:
+- `overhear`, around the opening lines: how much of the assistant's own voice does the microphone
+  pick up? Little (a headset, or a virtual microphone): answers can be followed. Much (a laptop's
+  speakers and microphone): they cannot, and the assistant waits longer before it replies instead.
+- `follow`, after an answer was taken early: the stream runs on while the reply plays, until the
+  person's `--pause` has passed, in case they go on (then the reply is stopped).
 """
 
 from __future__ import annotations
@@ -13,16 +17,27 @@ import logging
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Any
 
 from assistant.core.errors import AudioInputError
-from assistant.core.messages import Event, Expected, InputFailed
+from assistant.core.messages import Event, Expected, Heard, InputFailed, NotUnderstood
 from assistant.core.ports import Recognizer
-from assistant.io.capture import CaptureSettings, capture, new_sr_recognizer
+from assistant.io.capture import Capture, CaptureSettings, Judge, Keep, frames_of, never_complete
+from assistant.io.vad import chunk_for
 
 log = logging.getLogger(__name__)
+
+CALIBRATE_S = 0.3
+"""Seconds of the room heard at start for the first loudness threshold (the voice detector decides
+what is speech; the threshold keeps out sounds no louder than the room, and goes on following the
+room between answers). Ten 30 ms frames, not SpeechRecognition's 1 s: the first word is sooner."""
+ECHO_SHARE = 0.25
+"""Above this share of speech frames while the assistant itself speaks, the microphone hears the
+assistant (echo), and answers are not followed while it replies. A person saying a word or two
+over the opening lines stays under it."""
 
 
 @contextlib.contextmanager
@@ -109,18 +124,18 @@ class MicrophoneListener:
         self,
         recognizer: Recognizer,
         device_index: int | None = None,
+        settings: CaptureSettings | None = None,
         *,
-        pause: float = 1.2,
-        timeout: float = 8.0,
-        calibrate_seconds: float = 1.0,
-        phrase_limit: float = 15.0,
+        calibrate_seconds: float = CALIBRATE_S,
+        judge: Judge = never_complete,
+        keep: Keep | None = None,
     ) -> None:
         """Open and calibrate the microphone; AudioInputError("error_no_microphone") if not."""
-        self._recognizer = recognizer
         self._device_index = device_index
         self._calibrate_seconds = calibrate_seconds
-        self._settings = CaptureSettings(pause=pause, timeout=timeout, phrase_limit=phrase_limit)
-        self._listener = new_sr_recognizer(self._settings)
+        self._capture = Capture(
+            recognizer, settings or CaptureSettings(), judge, keep, realtime=True
+        )
         self._source: Any = None
         _pyaudio()
         _probe_portaudio()
@@ -138,6 +153,7 @@ class MicrophoneListener:
         with _quiet_native_stderr():
             try:
                 source = sr.Microphone(device_index=self._device_index)
+                source.CHUNK = chunk_for(int(source.SAMPLE_RATE))  # one 30 ms frame per read
             except AssertionError:  # SpeechRecognition checks the index with assert
                 raise AudioInputError("error_no_microphone", detail=missing) from None
             except OSError:  # PyAudio: "No Default Input Device Available" and the like
@@ -148,8 +164,7 @@ class MicrophoneListener:
         self._source = source
         try:
             if self._calibrate_seconds > 0:
-                self._listener.adjust_for_ambient_noise(source, duration=self._calibrate_seconds)
-                log.info("microphone calibrated: threshold %.0f", self._listener.energy_threshold)
+                self._capture.calibrate(source, self._calibrate_seconds)
             self._pause_stream()
         except OSError as error:
             self._close()
@@ -188,23 +203,86 @@ class MicrophoneListener:
                 return InputFailed("error_microphone_lost", error.fields.get("detail", ""))
         try:
             self._resume_stream()
-            event = capture(
-                self._source, self._listener, self._recognizer, expected, self._settings
-            )
+            event = self._capture.listen(self._source, expected)
         except OSError as error:
             log.warning("microphone failed: %s", error)
             self._close()
             return InputFailed("error_microphone_lost", _stream_detail(error))
+        if not self._capture.following:
+            self._pause()
+        return event
+
+    def _pause(self) -> None:
         try:
             self._pause_stream()
         except OSError as error:
             log.warning("microphone failed after listening: %s", error)
             self._close()
-        return event
+
+    @property
+    def following(self) -> bool:
+        """The last answer was taken early and the stream still runs for the rest of it."""
+        return self._capture.following
+
+    def follow(self, on_resume: Callable[[], None]) -> Heard | NotUnderstood | None:
+        """Listen on while the reply plays (see the module docstring); None if nothing more."""
+        try:
+            return self._capture.follow(on_resume)
+        except OSError as error:  # the next listen reports it and reopens the device
+            log.warning("microphone failed while following an answer: %s", error)
+            self._close()
+            return None
+        finally:
+            if self._source is not None and not self._capture.following:
+                self._pause()
+
+    @contextlib.contextmanager
+    def overhear(self) -> Iterator[None]:
+        """Around the opening lines: if the microphone hears them, do not follow answers."""
+        if self._source is None:
+            yield
+            return
+        done = threading.Event()
+        share: list[float] = []
+
+        def frames() -> Iterator[bytes]:
+            for frame in frames_of(self._source):
+                if done.is_set():
+                    return
+                yield frame
+
+        def measure() -> None:
+            try:
+                share.append(self._capture.voiced_share(frames()))
+            except OSError as error:
+                log.warning("microphone failed while the assistant spoke: %s", error)
+
+        try:
+            self._resume_stream()
+        except OSError as error:  # the first listen reports it
+            log.warning("microphone failed before the first answer: %s", error)
+            yield
+            return
+        reader = threading.Thread(target=measure, name="overhear", daemon=True)
+        reader.start()
+        try:
+            yield
+        finally:
+            done.set()
+            reader.join(timeout=5.0)  # a read returns within one 30 ms frame
+            echo = share[0] if share and not reader.is_alive() else 1.0
+            self._capture.follows = echo < ECHO_SHARE
+            log.info(
+                "the microphone heard %.0f %% speech while the assistant spoke: %s", echo * 100,
+                "answers are followed" if self._capture.follows else "echo, answers not followed",
+            )  # fmt: skip
+            if self._source is not None:
+                self._pause()
 
     def close(self) -> None:
-        """Release the device."""
+        """Release the device and the decoding thread."""
         self._close()
+        self._capture.close()
 
     def __enter__(self) -> MicrophoneListener:
         return self

@@ -22,7 +22,8 @@ from assistant.core.errors import AudioInputError
 from assistant.core.messages import EndOfInput, Event, Expected, InputFailed
 from assistant.core.ports import Recognizer
 from assistant.io.audio_file import check, expand, load
-from assistant.io.capture import CaptureSettings, capture, new_sr_recognizer
+from assistant.io.capture import Capture, CaptureSettings, Judge, Keep, Timing, never_complete
+from assistant.io.vad import chunk_for
 
 log = logging.getLogger(__name__)
 
@@ -35,13 +36,23 @@ class ReplayListener:
         paths: Sequence[Path],
         recognizer: Recognizer,
         settings: CaptureSettings | None = None,
+        *,
+        judge: Judge = never_complete,
+        keep: Keep | None = None,
     ) -> None:
         """Check every file now (see the module docstring); raise for the first bad one."""
         self._settings = settings or CaptureSettings()
-        self._recognizer = recognizer
+        self._capture = Capture(
+            recognizer, self._settings, judge, keep, realtime=False, follows=True
+        )
         self._clips = [check(path) for path in expand(paths)]
         self._next = 0
         log.info("replaying %d file(s)", len(self._clips))
+
+    @property
+    def timing(self) -> Timing:
+        """Where the last answer's time went, and which stretch of its file was heard."""
+        return self._capture.timing
 
     @property
     def files(self) -> list[Path]:
@@ -62,11 +73,5 @@ class ReplayListener:
             return InputFailed("error_replay_file_lost", clip.path.name)
         log.info("replaying %s", clip.path.name)
         with sr.AudioFile(wav) as source:
-            source.CHUNK = max(256, source.SAMPLE_RATE // 16)  # 62.5 ms steps, as fine as a mic
-            return capture(
-                source,
-                new_sr_recognizer(self._settings),
-                self._recognizer,
-                expected,
-                self._settings,
-            )
+            source.CHUNK = chunk_for(int(source.SAMPLE_RATE))  # 30 ms reads, as from the mic
+            return self._capture.listen(source, expected)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from assistant.core.errors import SpeechOutputError
-from assistant.core.ports import Speaker
+from assistant.core.ports import Interruptible, Speaker
 
 log = logging.getLogger(__name__)
 
@@ -16,6 +16,9 @@ class SilentSpeaker:
 
     def say(self, text: str) -> None:
         """Do nothing."""
+
+    def prepare(self, lines: Sequence[str]) -> None:
+        """Do nothing: no line is ever made."""
 
     def change_rate(self, steps: int) -> None:
         """Do nothing: there is no voice to speed up or slow down."""
@@ -43,6 +46,16 @@ class FallbackSpeaker:
             self.failed = error
             log.info("speech output off: %s", error.fields.get("detail", error))
             self.on_failure(error)
+
+    def stop(self) -> None:
+        """Cut the inner speaker's line short, if it can be."""
+        if isinstance(self.inner, Interruptible):
+            self.inner.stop()
+
+    def prepare(self, lines: Sequence[str]) -> None:
+        """Pass the lines on while speech still works."""
+        if self.failed is None:
+            self.inner.prepare(lines)
 
     def change_rate(self, steps: int) -> None:
         """Pass the change on while speech still works."""

@@ -5,18 +5,29 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
-import shutil
-import subprocess
 import sys
 import tempfile
 import threading
-import time
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from assistant.core.errors import SpeechOutputError
-from assistant.io.speech_wav import espeak_ng_wav, last_stderr_line, speech_error, wav_seconds
+from assistant.io.line_player import AplayPlayer, Player
+from assistant.io.speech_cache import VoiceSettings
+from assistant.io.speech_prep import LinePreparer, background_lines
+from assistant.io.speech_wav import (
+    PREFERRED_LINUX_VOICES,
+    LineAudio,
+    espeak_ng_wav,
+    first_sentence,
+    read_line,
+    speech_error,
+    synth_timeout,
+    wav_seconds,
+    write_line,
+)
+from assistant.io.voices import pyttsx3_engine
 
 log = logging.getLogger(__name__)
 
@@ -26,46 +37,10 @@ RATE_STEP = 20
 """Words per minute added or removed by one "faster"/"slower" step."""
 MIN_RATE, MAX_RATE = 80, 260
 """Rates outside this range are hard to follow or sound broken."""
-PREFERRED_LINUX_VOICES = ("gmw/en-us", "en-us")
-"""espeak-ng voice ids tried first on Linux (American English is recognised best)."""
-SYNTH_TIMEOUT_S, SYNTH_TIMEOUT_PER_CHAR_S = 5.0, 0.05
-"""Synthesis to a file runs far faster than real time; past this something is stuck."""
 SPEAK_TIMEOUT_S, SPEAK_TIMEOUT_PER_CHAR_S = 10.0, 0.2
 """Speaking aloud: about 5 characters a second at the slowest rate, plus margin."""
-PLAY_MARGIN_S = 5.0
-"""Extra seconds beyond a WAV's own length before playback counts as stuck."""
 SYNTH_ATTEMPTS = 3
 """Tries through pyttsx3 before a line is made with the espeak-ng command instead."""
-
-
-@dataclass(frozen=True)
-class VoiceInfo:
-    """One installed voice, as listed by `--list-voices`."""
-
-    id: str
-    name: str
-    languages: tuple[str, ...]
-
-
-def _engine_or_error() -> Any:
-    """Return the process's pyttsx3 engine (pyttsx3 keeps one per driver) or raise."""
-    try:
-        import pyttsx3  # noqa: PLC0415 - heavy, optional: imported only when speech is wanted
-    except ImportError as error:
-        raise speech_error(f"pyttsx3 is not installed ({error})") from error
-    try:
-        return pyttsx3.init()
-    except Exception as error:  # drivers raise anything
-        raise speech_error(f"cannot start the speech engine: {error}") from error
-
-
-def voices() -> list[VoiceInfo]:
-    """Installed pyttsx3 voices; raises SpeechOutputError when no speech engine can start."""
-    engine = _engine_or_error()
-    return [
-        VoiceInfo(str(v.id), str(v.name), tuple(str(lang) for lang in (v.languages or ())))
-        for v in engine.getProperty("voices")
-    ]
 
 
 class Pyttsx3Speaker:
@@ -81,6 +56,10 @@ class Pyttsx3Speaker:
     volume), which does not share the driver's events. Other drivers (SAPI5, NSSS) speak
     directly, again waiting on `finished-utterance` with a timeout that grows with the text.
 
+    To speak at once (Linux), lines known in advance (`prepare`) are made in the background into
+    the speech cache (speech_prep.py); a line made on the spot starts playing once its first
+    sentence is made, and the rest follows without a gap (line_player.py).
+
     Audio failure raises SpeechOutputError once; later lines are then dropped silently.
     """
 
@@ -90,18 +69,27 @@ class Pyttsx3Speaker:
         volume: float | None = None,
         voice: str | None = None,
         say_to: Path | None = None,
+        *,
+        speech_cache: Path | None = None,
+        lines: LinePreparer | None = None,
+        player: Callable[[LineAudio], Player] = AplayPlayer,
     ) -> None:
         self.rate = _clamp(rate if rate is not None else DEFAULT_RATE)
         self.volume = volume
         self.voice = voice
         self.say_to = Path(say_to) if say_to is not None else None
         self.lines_saved = 0
+        if lines is None and sys.platform.startswith("linux"):
+            lines = background_lines(speech_cache)
+        self.lines = lines  # None: every line is made when it is said
+        self._player = player
         self._engine: Any = None
         self._voice_id: str | None = None
         self._token: Any = None
         self._done = threading.Event()
         self._failed = False
-        self._checked_output = False
+        self._stopping = threading.Event()
+        self._playing: Player | None = None
 
     # --- the Speaker port ---------------------------------------------------------------------
 
@@ -109,34 +97,68 @@ class Pyttsx3Speaker:
         """Speak `text`; return once it has been heard (or raise SpeechOutputError once)."""
         if self._failed or not text.strip():
             return
+        self._stopping.clear()
         try:
+            ready = self.lines.claim(text, self.settings) if self.lines is not None else None
+            if ready is not None:
+                self._say_ready(ready)
+                return
             engine = self._get_engine()
             if engine.driver_name == "espeak":
                 self._say_espeak(engine, text)
             else:
+                self._release(text)
                 self._say_direct(engine, text)
         except SpeechOutputError:
+            if self._stopping.is_set():
+                return  # cut short on purpose, not a failure
             self._failed = True
+            if self.lines is not None:
+                self.lines.stop()  # no sound: making lines ahead is of no use
             raise
+
+    def stop(self) -> None:
+        """Cut the line being said short (from another thread); say() returns, later lines play.
+
+        Only lines played with aplay (Linux) can be cut; other drivers finish their line.
+        """
+        self._stopping.set()
+        player = self._playing
+        if player is not None:
+            player.abort()
+
+    def prepare(self, lines: Sequence[str]) -> None:
+        """Make these lines ahead, in order, in the background; returns at once."""
+        if self.lines is not None and not self._failed:
+            self.lines.prepare(lines, self.settings)
 
     def change_rate(self, steps: int) -> None:
         """Slower (negative) or faster (positive) by `RATE_STEP` wpm a step, from the next line."""
         self.rate = _clamp(self.rate + steps * RATE_STEP)
         if self._engine is not None:
             self._engine.setProperty("rate", self.rate)
+        if self.lines is not None and not self._failed:
+            self.lines.prepare((), self.settings)  # the known lines again, at the new rate
         log.info("speech rate now %d wpm", self.rate)
 
     def close(self) -> None:
         """Stop listening to the shared engine's events (pyttsx3 keeps one engine per process)."""
+        if self.lines is not None:
+            self.lines.stop()
         if self._engine is not None and self._token is not None:
             self._engine.disconnect(self._token)
         self._engine = self._token = None
+
+    @property
+    def settings(self) -> VoiceSettings:
+        """The voice, rate and volume lines are said with now."""
+        return VoiceSettings(self.rate, self.voice, self.volume)
 
     # --- engine ---------------------------------------------------------------------------------
 
     def _get_engine(self) -> Any:
         if self._engine is None:
-            engine = _engine_or_error()
+            engine = pyttsx3_engine()
             voice = self._voice_id = self._pick_voice(engine)
             self._token = engine.connect("finished-utterance", self._on_finished)
             if voice is not None:
@@ -153,11 +175,8 @@ class Pyttsx3Speaker:
             if self.voice.lower() in ids:
                 return ids[self.voice.lower()]
             raise speech_error(f"no voice {self.voice!r}; --list-voices shows the installed ones")
-        if sys.platform.startswith("linux"):
-            for wanted in PREFERRED_LINUX_VOICES:
-                if wanted in ids:
-                    return ids[wanted]
-        return None  # the driver's own default
+        linux = sys.platform.startswith("linux")  # else None: the driver's own default
+        return next((ids[v] for v in PREFERRED_LINUX_VOICES if linux and v in ids), None)
 
     def _on_finished(self, name: str | None = None, completed: bool = True) -> None:
         self._done.set()
@@ -175,21 +194,71 @@ class Pyttsx3Speaker:
         if not finished:
             raise speech_error(f"{what} did not finish within {timeout_s:.0f} s")
 
-    # --- the Linux espeak path: synthesise to a WAV, then play it ------------------------------
+    # --- the Linux espeak path: ready lines, or made on the spot a sentence ahead ---------------
+
+    def _say_ready(self, audio: LineAudio) -> None:
+        player = self._play(audio)
+        try:
+            self._save(audio)
+            if self._engine is None:  # while it plays: the first line made on the spot is quicker
+                with contextlib.suppress(SpeechOutputError):
+                    self._get_engine()
+            player.finish()
+        except BaseException:
+            player.abort()
+            raise
 
     def _say_espeak(self, engine: Any, text: str) -> None:
+        """Make the first sentence, start playing it, make the rest meanwhile; wait for the end."""
+        player: Player | None = None
+        line: LineAudio | None = None
+        try:
+            with tempfile.TemporaryDirectory(prefix="tts-") as tmp:
+                for number, part in enumerate(p for p in first_sentence(text) if p):
+                    if self._stopping.is_set():  # cut short: the rest is not made
+                        if player is not None:
+                            player.abort()
+                        self._release(text)
+                        return
+                    path = Path(tmp) / f"{number}.wav"
+                    self._synth(engine, part, path)
+                    made = read_line(path)
+                    if made is None:
+                        raise speech_error(f"speech synthesis produced no sound for {part!r}")
+                    if player is None:
+                        player = self._play(made)
+                    else:
+                        player.feed(made)
+                    line = made if line is None else line.then(made)
+            assert player is not None  # the text is not blank
+            assert line is not None
+            if self.lines is not None:
+                self.lines.keep(text, self.settings, line)
+            self._save(line)
+            player.finish()
+        except BaseException:
+            if player is not None:
+                player.abort()
+            self._release(text)
+            raise
+
+    def _play(self, first: LineAudio) -> Player:
+        """Start playing a line; `stop` may cut it from now on."""
+        self._playing = self._player(first)
+        if self._stopping.is_set():
+            self._playing.abort()  # stopped while it was being made
+        return self._playing
+
+    def _release(self, text: str) -> None:
+        if self.lines is not None:
+            self.lines.release(text, self.settings)
+
+    def _save(self, line: LineAudio) -> None:
         if self.say_to is not None:
-            path = self._next_path()
-            self._synth(engine, text, path)
-            self._play(path)
-            return
-        with tempfile.TemporaryDirectory(prefix="tts-") as tmp:
-            path = Path(tmp) / "line.wav"
-            self._synth(engine, text, path)
-            self._play(path)
+            write_line(self._next_path(), line)
 
     def _synth(self, engine: Any, text: str, path: Path) -> None:
-        timeout_s = SYNTH_TIMEOUT_S + SYNTH_TIMEOUT_PER_CHAR_S * len(text)
+        timeout_s = synth_timeout(text)
         for _attempt in range(SYNTH_ATTEMPTS):
             # Set the rate with every line: pyttsx3 keeps one engine per process, and a rate set
             # once (at creation, or by another speaker) was not always the one the next line used.
@@ -203,43 +272,16 @@ class Pyttsx3Speaker:
 
     def _synth_with_command(self, text: str, path: Path, timeout_s: float) -> None:
         """Make the line's WAV with the `espeak-ng` program (same voice, rate and volume)."""
-        espeak_ng_wav(
-            text,
-            path,
-            rate=self.rate,
-            voice=self._voice_id,
-            volume=self.volume,
-            timeout_s=timeout_s,
-        )
+        voice, volume = self._voice_id, self.volume
+        espeak_ng_wav(text, path, rate=self.rate, voice=voice, volume=volume, timeout_s=timeout_s)
         log.info("line made with espeak-ng after %d empty tries: %r", SYNTH_ATTEMPTS, text)
-
-    def _play(self, path: Path) -> None:
-        if not self._checked_output:
-            self._checked_output = True
-            if shutil.which("aplay") is None:
-                raise speech_error("aplay (alsa-utils) is not installed")
-        timeout_s = wav_seconds(path) + PLAY_MARGIN_S
-        started = time.monotonic()
-        try:
-            done = subprocess.run(
-                ["aplay", "-q", str(path)],
-                capture_output=True,
-                text=True,
-                timeout=timeout_s,
-                check=False,
-            )
-        except subprocess.TimeoutExpired as error:
-            raise speech_error(f"audio playback did not finish within {timeout_s:.0f} s") from error
-        if done.returncode != 0:
-            raise speech_error(f"no audio output: {last_stderr_line(done)}")
-        log.debug("spoke %.2f s of audio in %.2f s", wav_seconds(path), time.monotonic() - started)
 
     # --- other drivers: speak directly, and save a copy if asked -------------------------------
 
     def _say_direct(self, engine: Any, text: str) -> None:
         if self.say_to is not None:
             engine.save_to_file(text, str(self._next_path()))
-            self._run(SYNTH_TIMEOUT_S + SYNTH_TIMEOUT_PER_CHAR_S * len(text), "saving speech")
+            self._run(synth_timeout(text), "saving speech")
         engine.say(text)
         self._run(SPEAK_TIMEOUT_S + SPEAK_TIMEOUT_PER_CHAR_S * len(text), "speaking")
 
