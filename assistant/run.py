@@ -188,17 +188,9 @@ def _speaker(args: argparse.Namespace, on_failure: Callable[[SpeechOutputError],
 def _recognizer(
     args: argparse.Namespace, content: Content, triage: Triage
 ) -> tuple[Recognizer, list[tuple[str, dict[str, str]]]]:
-    from assistant.engines.second_opinion import checker_for  # noqa: PLC0415
-    from assistant.engines.select import make_recognizer  # noqa: PLC0415 - loads a speech engine
+    from assistant.engines.select import recognizer_for  # noqa: PLC0415 - loads a speech engine
 
-    return make_recognizer(
-        args.engine,
-        args.vosk_model,
-        os.environ,
-        content.pronunciations,
-        whisper_model=args.whisper_model,
-        checker=checker_for(content, lambda text, qid: triage.read(text, qid).intent),
-    )
+    return recognizer_for(args, content, lambda text, qid: triage.read(text, qid).intent)
 
 
 def _listener(args: argparse.Namespace, recognizer: Recognizer, triage: Triage) -> Listener:

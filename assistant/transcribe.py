@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from typing import Any
 
 from assistant.core.content import Content
@@ -18,8 +17,7 @@ from assistant.core.state import AFTER_EMERGENCY
 
 def transcribe(args: argparse.Namespace, content: Content) -> int:
     """Print, per file: heard, intent, slots, confidence and decode ms (the model loads once)."""
-    from assistant.engines.second_opinion import checker_for  # noqa: PLC0415
-    from assistant.engines.select import make_recognizer  # noqa: PLC0415 - loads an engine
+    from assistant.engines.select import recognizer_for  # noqa: PLC0415 - loads an engine
     from assistant.io.replay import ReplayListener  # noqa: PLC0415
 
     grammar = Grammar(content)
@@ -31,14 +29,7 @@ def transcribe(args: argparse.Namespace, content: Content) -> int:
             _unknown(qid)
         expected = Expected(qid, grammar.phrases_for(qid))
     interpreter = Interpreter(content)
-    recognizer, _ = make_recognizer(
-        args.engine,
-        args.vosk_model,
-        os.environ,
-        content.pronunciations,
-        whisper_model=args.whisper_model,
-        checker=checker_for(content, lambda text, q: interpreter.read(text, q).intent),
-    )
+    recognizer, _ = recognizer_for(args, content, lambda text, q: interpreter.read(text, q).intent)
     listener = ReplayListener(args.files, recognizer)
     rows: list[dict[str, Any]] = []
     for path in listener.files:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import logging
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
+from assistant.core.content import Content
 from assistant.core.errors import EngineError
 from assistant.core.ports import Recognizer
 from assistant.engines.models import find_vosk_model
-from assistant.engines.second_opinion import Checker, SecondOpinion
+from assistant.engines.second_opinion import Checker, Read, SecondOpinion, checker_for
 from assistant.engines.whisper_model import (
     WhisperModelDir,
     check_model_dir,
@@ -122,3 +125,20 @@ def make_recognizer(
         return _sphinx(pronunciations), [*notes, ("engine_auto_sphinx", {})]
     key = "engine_auto_whisper" if path is None else "engine_auto_whisper_after_vosk"
     return recognizer, [*notes, (key, {"path": str(found and found.path)})]
+
+
+def recognizer_for(
+    options: argparse.Namespace, content: Content, read: Read
+) -> tuple[Recognizer, list[Note]]:
+    """The recogniser the command line asks for (`--engine`, `--vosk-model`, `--whisper-model`).
+
+    Its grammar check compares answers as `read` reads them.
+    """
+    return make_recognizer(
+        options.engine,
+        options.vosk_model,
+        os.environ,
+        content.pronunciations,
+        whisper_model=options.whisper_model,
+        checker=checker_for(content, read),
+    )
