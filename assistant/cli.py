@@ -7,8 +7,13 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.core.errors import AssistantError, DataError, ExitCode
+
+if TYPE_CHECKING:
+    from assistant.engines.loading import Loading
+    from assistant.io.mic_device import Opened
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +125,15 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _open_microphone(args: argparse.Namespace) -> Loading[Opened] | None:
+    """Start opening the microphone now, when this command is a session that listens to it."""
+    if args.command or args.text or args.replay or args.list_mics or args.list_voices:
+        return None
+    from assistant.io.mic_device import opening  # noqa: PLC0415 - audio libraries, lazily
+
+    return opening(args.mic)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; every failure is one line on stderr and a documented exit code."""
     args = parser().parse_args(argv)
@@ -127,10 +141,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.WARNING - 10 * min(args.verbose, 2),
         format="%(levelname)s %(name)s: %(message)s",
     )
+    opened = _open_microphone(args)  # opens while the data loads (about 0.3 s each)
     from assistant import commands  # noqa: PLC0415 - parse first, so --help is instant
 
     try:
-        return int(commands.dispatch(args))
+        return int(commands.dispatch(args, opened))
     except DataError as error:
         print(str(error), file=sys.stderr)
         return int(error.exit_code)

@@ -7,12 +7,17 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.core import content as content_mod
 from assistant.core.content import Content
 from assistant.core.errors import AssistantError, ExitCode, fill
 from assistant.core.flowchart import mermaid
 from assistant.core.grammar import Grammar
+
+if TYPE_CHECKING:
+    from assistant.engines.loading import Loading
+    from assistant.io.mic_device import Opened
 
 
 def load_content(args: argparse.Namespace) -> Content:
@@ -33,8 +38,8 @@ def error_line(args: argparse.Namespace, error: AssistantError) -> str:
     return " ".join(fill(line, fields) for line in lines)
 
 
-def dispatch(args: argparse.Namespace) -> int:
-    """Run the chosen command and return its exit code."""
+def dispatch(args: argparse.Namespace, opened: Loading[Opened] | None = None) -> int:
+    """Run the chosen command and return its exit code; `opened`: the microphone, opening."""
     if args.command == "flow":
         sys.stdout.write(mermaid(load_content(args)))
         return ExitCode.OK
@@ -65,7 +70,7 @@ def dispatch(args: argparse.Namespace) -> int:
         return doctor(args, os.environ)
     from assistant.run import run_session  # noqa: PLC0415
 
-    return run_session(args, load_content(args))
+    return run_session(args, load_content(args), opened)
 
 
 def _questions(args: argparse.Namespace) -> int:

@@ -59,7 +59,7 @@ def _sound_output() -> tuple[bool, str]:
 
 def _microphone() -> tuple[bool, str]:
     try:
-        from assistant.io.microphone import list_microphones  # noqa: PLC0415
+        from assistant.io.mic_device import list_microphones  # noqa: PLC0415
 
         mics = list_microphones()
     except Exception as exc:  # noqa: BLE001 - any failure means no usable microphone

@@ -14,7 +14,7 @@ from difflib import SequenceMatcher
 from functools import partial
 from operator import itemgetter
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.core.content import Content
 from assistant.core.dialog import Triage
@@ -28,15 +28,24 @@ from assistant.files import write_private
 from assistant.io.console import Captions, TextListener
 from assistant.session import Interrupted, Session
 
+if TYPE_CHECKING:
+    from assistant.engines.select import Note
+    from assistant.io.mic_device import Opened
+
 log = logging.getLogger(__name__)
 
 
-def run_session(args: argparse.Namespace, content: Content) -> int:
-    """One conversation (or, with --wake, one after another); returns the exit code."""
+def run_session(
+    args: argparse.Namespace, content: Content, opened: Loading[Opened] | None = None
+) -> int:
+    """One conversation (or, with --wake, one after another); returns the exit code.
+
+    `opened`: the microphone, already being opened (cli.py starts it before the data loads).
+    """
     captions = Captions(sys.stdout)
     triage = Triage(content, args.emergency_number)
     if args.list_mics:
-        from assistant.io.microphone import list_microphones  # noqa: PLC0415
+        from assistant.io.mic_device import list_microphones  # noqa: PLC0415
 
         for index, name in list_microphones():
             print(f"{index}: {name}")
@@ -48,32 +57,26 @@ def run_session(args: argparse.Namespace, content: Content) -> int:
     speaker.prepare(_known_lines(args, triage))  # made while the speech recogniser loads
     say_line = partial(_say_fixed, triage, captions, speaker)
 
-    engine = "typed"
+    notes = StartNotes(triage, speaker)
     listener: Listener
     if args.text:
         listener = TextListener(sys.stdin, sys.stdout)
     else:
         try:
-            # The engine loads while the microphone opens and settles (about 0.5 s each).
+            # The engine loads while the microphone opens and settles, and the greeting is said.
             loading = Loading(partial(_recognizer, args, content, triage))
-            # The listener before any note: a missing microphone is said first.
-            listener = _listener(args, LoadingRecognizer(loading, itemgetter(0)), triage)
-            recognizer, notes = loading.result()
-            engine = recognizer.name
-            for key, fields in notes:
-                if "reason" in fields:  # a fallback: the error's own line goes to stderr
-                    reason = AssistantError(fields["reason"], **fields)
-                    print(_error_text(triage, reason), file=sys.stderr)
-                say_line(key)
-        except AssistantError as error:  # bad files, no microphone, no engine: before any answer
+            notes.loading = loading
+            # A missing microphone is said before any line (the room is heard in quiet first).
+            listener = _listener(args, LoadingRecognizer(loading, itemgetter(0)), triage, opened)
+        except AssistantError as error:  # bad files, no microphone: before any answer
             print(_error_text(triage, error), file=sys.stderr)
-            _write_outputs(args, triage, triage.start()[0], engine)
+            _write_outputs(args, triage, triage.start()[0], notes.engine)
             return error.exit_code
     listening = triage.say("cue_listening")[0].text
     cue = (lambda: None) if args.text else (lambda: captions.line(listening))
 
     def one_session() -> int:
-        session = Session(triage, listener, speaker, captions.line, cue)
+        session = Session(triage, listener, speaker, captions.line, cue, notes)
         try:
             session.run()
         except Interrupted as stop:
@@ -83,7 +86,7 @@ def run_session(args: argparse.Namespace, content: Content) -> int:
             return error.exit_code
         finally:
             if session.state is not None:
-                _write_outputs(args, triage, session.state, engine)
+                _write_outputs(args, triage, session.state, notes.engine)
         return ExitCode.OK
 
     previous = _install_signals()
@@ -95,6 +98,36 @@ def run_session(args: argparse.Namespace, content: Content) -> int:
         return _signal_code(stop)
     finally:
         _restore_signals(previous)
+
+
+class StartNotes:
+    """What the start-up found, said once after the greeting: which engine listens, and why.
+
+    Waits for the engine to load (it loads while the greeting is said); a fallback's reason also
+    goes to stderr; the engine's failure is raised (the session closes and says it).
+    """
+
+    def __init__(self, triage: Triage, speaker: Speaker) -> None:
+        self.loading: Loading[tuple[Recognizer, list[Note]]] | None = None
+        self.engine = "typed"
+        self._triage = triage
+        self._speaker = speaker
+
+    def __call__(self) -> list[str]:
+        """The notes' lines, the first time (waits for the engine); none after that."""
+        if self.loading is None:
+            return []
+        recognizer, notes = self.loading.result()
+        self.loading = None
+        self.engine = recognizer.name
+        texts = []
+        for key, fields in notes:
+            if "reason" in fields:  # a fallback: the error's own line goes to stderr
+                reason = AssistantError(fields["reason"], **fields)
+                print(_error_text(self._triage, reason), file=sys.stderr)
+            texts += [line.text for line in self._triage.say(key)]
+        self._speaker.prepare(texts)  # ready at once from the next start on
+        return texts
 
 
 def _list_voices(triage: Triage) -> int:
@@ -187,13 +220,18 @@ def _speaker(args: argparse.Namespace, on_failure: Callable[[SpeechOutputError],
 
 def _recognizer(
     args: argparse.Namespace, content: Content, triage: Triage
-) -> tuple[Recognizer, list[tuple[str, dict[str, str]]]]:
+) -> tuple[Recognizer, list[Note]]:
     from assistant.engines.select import recognizer_for  # noqa: PLC0415 - loads a speech engine
 
     return recognizer_for(args, content, lambda text, qid: triage.read(text, qid).intent)
 
 
-def _listener(args: argparse.Namespace, recognizer: Recognizer, triage: Triage) -> Listener:
+def _listener(
+    args: argparse.Namespace,
+    recognizer: Recognizer,
+    triage: Triage,
+    opened: Loading[Opened] | None,
+) -> Listener:
     from assistant.io.capture import CaptureSettings, Keep  # noqa: PLC0415
 
     settings = CaptureSettings(pause=args.pause, timeout=args.timeout)
@@ -208,7 +246,9 @@ def _listener(args: argparse.Namespace, recognizer: Recognizer, triage: Triage) 
         return ReplayListener(args.replay, recognizer, settings, judge=triage.complete, keep=keep)
     from assistant.io.microphone import MicrophoneListener  # noqa: PLC0415
 
-    return MicrophoneListener(recognizer, args.mic, settings, judge=triage.complete, keep=keep)
+    return MicrophoneListener(
+        recognizer, args.mic, settings, judge=triage.complete, keep=keep, opened=opened
+    )
 
 
 def _error_text(triage: Triage, error: AssistantError) -> str:

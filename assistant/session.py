@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from threading import Event as Flag
 from threading import Thread
 
@@ -21,6 +21,7 @@ from assistant.core.messages import (
     Listen,
     NotUnderstood,
     Say,
+    SayNotes,
 )
 from assistant.core.ports import Following, Interruptible, Listener, Speaker
 from assistant.core.state import State
@@ -45,6 +46,8 @@ class Session:
     speaker: Speaker
     caption: Callable[[str], None]
     cue: Callable[[], None]
+    notes: Callable[[], list[str]] = field(default=list)
+    """The start-up notes to say after the greeting (SayNotes); may wait for the engine to load."""
     state: State | None = None
 
     def run(self) -> State:
@@ -52,8 +55,6 @@ class Session:
 
         On an interrupt or a failure, close with the warning signs (captions only), then pass it on.
         """
-        # Build the interpreter while the opening lines are said, not before the first caption.
-        Thread(target=lambda: self.triage.interpreter, name="interpreter", daemon=True).start()
         state, actions = self.triage.start()
         self.speaker.prepare(self.triage.known_lines())  # made in the background, in order
         self.state = state
@@ -112,9 +113,8 @@ class Session:
         for action in actions:
             if resumed.is_set() and settle():
                 return None, whole[0]
-            if isinstance(action, Say):
-                self.caption(action.text)
-                self.speaker.say(action.text)
+            if isinstance(action, Say | SayNotes):
+                self._say(action)
             elif isinstance(action, ChangeRate):
                 changed += action.steps
                 self.speaker.change_rate(action.steps)
@@ -125,6 +125,16 @@ class Session:
         if settle():
             return None, whole[0]
         return None, None
+
+    def _say(self, action: Say | SayNotes, speak: bool = True) -> None:
+        """Caption a line, then speak it; for SayNotes, each start-up note."""
+        if isinstance(action, SayNotes):
+            # After the greeting, not before the first word: the opening lines leave it time.
+            Thread(target=lambda: self.triage.interpreter, name="interpreter", daemon=True).start()
+        for text in self.notes() if isinstance(action, SayNotes) else [action.text]:
+            self.caption(text)
+            if speak:
+                self.speaker.say(text)
 
     def _perform(
         self, actions: list[Action], speak: bool = True, overhear: bool = False
@@ -137,10 +147,8 @@ class Session:
             if overhear:
                 speaking.enter_context(self._overhearing())
             for action in actions:
-                if isinstance(action, Say):
-                    self.caption(action.text)
-                    if speak:
-                        self.speaker.say(action.text)
+                if isinstance(action, Say | SayNotes):
+                    self._say(action, speak)
                 elif isinstance(action, ChangeRate):
                     self.speaker.change_rate(action.steps)
                 elif isinstance(action, Listen):

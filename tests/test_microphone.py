@@ -25,9 +25,10 @@ except ImportError:
 from assistant.core.errors import AudioInputError
 from assistant.core.messages import Expected, Heard, InputFailed, Silence
 from assistant.core.ports import Audio
-from assistant.io import microphone
+from assistant.io import mic_device
 from assistant.io.capture import CaptureSettings
-from assistant.io.microphone import MicrophoneListener, list_microphones
+from assistant.io.mic_device import list_microphones, opening
+from assistant.io.microphone import MicrophoneListener
 
 sr = pytest.importorskip("speech_recognition")
 pytest.importorskip("pyaudio")
@@ -143,6 +144,36 @@ def test_the_stream_is_stopped_between_answers(fake_mic: type[FakeMicrophone]) -
     listener.close()
 
 
+def test_a_microphone_opened_in_the_background_is_the_one_listened_to(
+    fake_mic: type[FakeMicrophone], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(mic_device, "probe_portaudio", lambda: None)
+    heard = opening(None)  # at start, while the session's data loads
+    listener = MicrophoneListener(
+        FakeRecognizer(), None, CaptureSettings(pause=0.8, timeout=0.5), opened=heard
+    )
+    assert len(fake_mic.made) == 1  # opened once, not again by the listener
+    stream = fake_mic.made[0].stream
+    assert stream.reads == 10  # the room: CALIBRATE_S of 30 ms frames
+    assert stream.stopped
+    assert listener.listen(EXPECTED) == Silence()
+    listener.close()
+
+
+def test_a_microphone_that_fails_to_open_in_the_background_is_said_when_it_is_needed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def gone(*_: object, **__: object) -> None:
+        raise OSError(-9996, "Invalid input device")
+
+    monkeypatch.setattr(mic_device, "probe_portaudio", lambda: None)
+    monkeypatch.setattr(sr, "Microphone", gone)
+    heard = opening(None)
+    with pytest.raises(AudioInputError) as caught:
+        MicrophoneListener(FakeRecognizer(), None, opened=heard)
+    assert caught.value.fields["detail"] == "no default input device"
+
+
 def test_reopening_that_fails_is_reported_again(
     fake_mic: type[FakeMicrophone], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -176,7 +207,7 @@ def test_list_microphones_gives_index_and_name() -> None:
 
 
 def test_native_noise_on_stderr_is_hidden(capfd: pytest.CaptureFixture[str]) -> None:
-    with microphone._quiet_native_stderr():
+    with mic_device.quiet_native_stderr():
         os.write(2, b"ALSA lib pcm.c: Unknown PCM default\n")
     assert "ALSA" not in capfd.readouterr().err
 
@@ -185,8 +216,8 @@ def test_an_unopenable_dev_null_does_not_stop_listening(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Seen on a CI machine: /dev/null with mode 600, so an ordinary user cannot open it.
-    monkeypatch.setattr(microphone.os, "devnull", str(tmp_path / "no" / "such" / "null"))
-    with microphone._quiet_native_stderr():
+    monkeypatch.setattr(mic_device.os, "devnull", str(tmp_path / "no" / "such" / "null"))
+    with mic_device.quiet_native_stderr():
         entered = True
     assert entered
 
@@ -200,7 +231,8 @@ CHILD = textwrap.dedent(
     from assistant.core.errors import AudioInputError
     from assistant.core.messages import Expected, Heard
     from assistant.io.capture import CaptureSettings
-    from assistant.io.microphone import MicrophoneListener, list_microphones
+    from assistant.io.mic_device import list_microphones
+    from assistant.io.microphone import MicrophoneListener
 
     class Fake:
         name = "fake"

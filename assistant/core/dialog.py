@@ -21,6 +21,7 @@ from assistant.core.messages import (
     Heard,
     InputFailed,
     NotUnderstood,
+    SayNotes,
     Silence,
     Turn,
 )
@@ -43,10 +44,12 @@ class Triage:
         self.flow = Flow(content, self.closing, self.grammar)
 
     def start(self) -> Step:
-        """The opening lines and the first question."""
+        """The opening lines and the first question; the start-up notes go after the greeting."""
         state = State(phase="asking", qid=self.content.start)
-        opening = self.say("welcome") + self.say("how_to_answer")
-        return self.flow.ask(state, opening + self.say(self.content.question(state.qid).ask))
+        welcome = self.say("welcome")
+        ask = self.say("how_to_answer") + self.say(self.content.question(state.qid).ask)
+        state, actions = self.flow.ask(state, welcome + ask)
+        return state, [*actions[: len(welcome)], SayNotes(), *actions[len(welcome) :]]
 
     def known_lines(self) -> list[str]:
         """Every line the dialog may say whose words are fixed for the session, likeliest first.

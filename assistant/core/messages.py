@@ -93,7 +93,15 @@ class Finish:
     outcome: Outcome
 
 
-Action = Say | Listen | ChangeRate | Finish
+@dataclass(frozen=True)
+class SayNotes:
+    """Here, after the greeting, say what the start-up found (which speech recogniser, and why).
+
+    Only the I/O knows it, and it may still be loading while the greeting is said.
+    """
+
+
+Action = Say | SayNotes | Listen | ChangeRate | Finish
 
 
 @dataclass(frozen=True)

@@ -104,9 +104,9 @@ class Capture:
             self._open = answer  # replied to again early: it may still go on
         return result
 
-    def calibrate(self, source: Any, seconds: float) -> None:
-        """Learn the background loudness from `seconds` of the source (the microphone at start)."""
-        self.detector.calibrate(frames_of(source), seconds)
+    def calibrate(self, room: Iterator[bytes], seconds: float) -> None:
+        """Learn the background loudness from `seconds` of frames of the room (heard at start)."""
+        self.detector.calibrate(room, seconds)
 
     def voiced_share(self, frames: Iterator[bytes]) -> float:
         """The share of `frames` that are speech (while the assistant speaks: its own echo?)."""

@@ -14,9 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
-import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from types import TracebackType
@@ -25,96 +22,16 @@ from typing import Any
 from assistant.core.errors import AudioInputError
 from assistant.core.messages import Event, Expected, Heard, InputFailed, NotUnderstood
 from assistant.core.ports import Recognizer
+from assistant.engines.loading import Loading
 from assistant.io.capture import Capture, CaptureSettings, Judge, Keep, frames_of, never_complete
-from assistant.io.vad import chunk_for
+from assistant.io.mic_device import CALIBRATE_S, Opened, open_microphone, stream_detail
 
 log = logging.getLogger(__name__)
 
-CALIBRATE_S = 0.3
-"""Seconds of the room heard at start for the first loudness threshold (the voice detector decides
-what is speech; the threshold keeps out sounds no louder than the room, and goes on following the
-room between answers). Ten 30 ms frames, not SpeechRecognition's 1 s: the first word is sooner."""
 ECHO_SHARE = 0.25
 """Above this share of speech frames while the assistant itself speaks, the microphone hears the
 assistant (echo), and answers are not followed while it replies. A person saying a word or two
 over the opening lines stays under it."""
-
-
-@contextlib.contextmanager
-def _quiet_native_stderr() -> Iterator[None]:
-    """Hide what ALSA/JACK print on file descriptor 2 while PortAudio looks for devices.
-
-    Those lines ("ALSA lib pcm.c: Unknown PCM ...") are noise for the person at the screen; what
-    went wrong is reported as our own AudioInputError instead.
-    """
-    try:
-        saved = os.dup(2)
-    except OSError:  # no stderr at all: nothing to hide
-        yield
-        return
-    try:
-        try:
-            with open(os.devnull, "wb") as devnull:
-                os.dup2(devnull.fileno(), 2)
-        except OSError:  # /dev/null cannot be opened (some systems let only root): noise stays
-            log.debug("cannot open %s; native messages stay on stderr", os.devnull)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
-def _pyaudio() -> Any:
-    try:
-        import pyaudio  # noqa: PLC0415 - lazy: PyAudio is the optional [mic] extra
-    except ImportError:
-        raise AudioInputError("error_no_microphone", detail="PyAudio is not installed") from None
-    return pyaudio
-
-
-def _probe_portaudio() -> None:
-    """Start PortAudio once in a child process first, so a broken setup cannot kill this one.
-
-    With an empty ALSA configuration PortAudio aborts the whole process (SIGABRT in
-    BuildDeviceList), which no exception handler can catch.
-    """
-    probe = "import pyaudio; pyaudio.PyAudio().terminate()"
-    try:
-        done = subprocess.run(
-            [sys.executable, "-c", probe], capture_output=True, timeout=30, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        raise AudioInputError(
-            "error_no_microphone", detail="the audio system did not start"
-        ) from None
-    if done.returncode != 0:
-        detail = f"the audio system failed to start (exit {done.returncode})"
-        raise AudioInputError("error_no_microphone", detail=detail)
-
-
-def _stream_detail(error: OSError) -> str:
-    """Describe a PortAudio failure briefly (its code, not its English message)."""
-    code = error.errno if isinstance(error.errno, int) else (error.args or ("?",))[0]
-    if isinstance(code, int):
-        return f"the audio input stopped working (PortAudio error {code})"
-    return "the audio input stopped working"
-
-
-def list_microphones() -> list[tuple[int, str]]:
-    """Input devices as (device index, name), for `--microphone INDEX`; empty if there are none."""
-    pyaudio = _pyaudio()
-    _probe_portaudio()
-    with _quiet_native_stderr():
-        audio = pyaudio.PyAudio()
-        try:
-            found = []
-            for index in range(audio.get_device_count()):
-                info = audio.get_device_info_by_index(index)
-                if int(info.get("maxInputChannels", 0)) > 0:
-                    found.append((index, str(info.get("name", f"device {index}"))))
-        finally:
-            audio.terminate()
-    return found
 
 
 class MicrophoneListener:
@@ -129,47 +46,28 @@ class MicrophoneListener:
         calibrate_seconds: float = CALIBRATE_S,
         judge: Judge = never_complete,
         keep: Keep | None = None,
+        opened: Loading[Opened] | None = None,
     ) -> None:
-        """Open and calibrate the microphone; AudioInputError("error_no_microphone") if not."""
+        """Open and calibrate the microphone; AudioInputError("error_no_microphone") if not.
+
+        `opened`: the device already being opened (mic_device.opening), with the room heard.
+        """
         self._device_index = device_index
         self._calibrate_seconds = calibrate_seconds
         self._capture = Capture(
             recognizer, settings or CaptureSettings(), judge, keep, realtime=True
         )
         self._source: Any = None
-        _pyaudio()
-        _probe_portaudio()
-        self._open()
+        self._use(opened.result() if opened else open_microphone(device_index, calibrate_seconds))
+
+    def _use(self, opened: Opened) -> None:
+        self._source = opened.source
+        if opened.room:
+            self._capture.calibrate(iter(opened.room), self._calibrate_seconds)
 
     def _open(self) -> None:
-        _pyaudio()
-        import speech_recognition as sr  # noqa: PLC0415 - lazy: the library is an optional extra
-
-        where = "the default input device"
-        missing = "no default input device"
-        if self._device_index is not None:
-            where = f"input device {self._device_index}"
-            missing = f"no input device {self._device_index}"
-        with _quiet_native_stderr():
-            try:
-                source = sr.Microphone(device_index=self._device_index)
-                source.CHUNK = chunk_for(int(source.SAMPLE_RATE))  # one 30 ms frame per read
-            except AssertionError:  # SpeechRecognition checks the index with assert
-                raise AudioInputError("error_no_microphone", detail=missing) from None
-            except OSError:  # PyAudio: "No Default Input Device Available" and the like
-                raise AudioInputError("error_no_microphone", detail=missing) from None
-            source.__enter__()
-        if source.stream is None:  # Microphone.__enter__ swallows the error of opening the stream
-            raise AudioInputError("error_no_microphone", detail=f"{where} cannot be opened")
-        self._source = source
-        try:
-            if self._calibrate_seconds > 0:
-                self._capture.calibrate(source, self._calibrate_seconds)
-            self._pause_stream()
-        except OSError as error:
-            self._close()
-            raise AudioInputError("error_no_microphone", detail=_stream_detail(error)) from None
-        log.info("listening on %s at %d Hz", where, source.SAMPLE_RATE)
+        """Open the device again after it failed (PortAudio was checked at start)."""
+        self._use(open_microphone(self._device_index, self._calibrate_seconds, probe=False))
 
     def _pause_stream(self) -> None:
         stream = self._source.stream.pyaudio_stream
@@ -207,7 +105,7 @@ class MicrophoneListener:
         except OSError as error:
             log.warning("microphone failed: %s", error)
             self._close()
-            return InputFailed("error_microphone_lost", _stream_detail(error))
+            return InputFailed("error_microphone_lost", stream_detail(error))
         if not self._capture.following:
             self._pause()
         return event
