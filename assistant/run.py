@@ -109,17 +109,26 @@ class StartNotes:
 
     def __init__(self, triage: Triage, speaker: Speaker) -> None:
         self.loading: Loading[tuple[Recognizer, list[Note]]] | None = None
-        self.engine = "typed"
+        self._said = False
         self._triage = triage
         self._speaker = speaker
 
+    @property
+    def engine(self) -> str:
+        """The engine's name for the record ("typed" without one; "none" if it did not load)."""
+        if self.loading is None:
+            return "typed"
+        try:
+            return self.loading.result()[0].name  # loaded during the greeting, or soon after
+        except AssistantError:
+            return "none"
+
     def __call__(self) -> list[str]:
         """The notes' lines, the first time (waits for the engine); none after that."""
-        if self.loading is None:
+        if self.loading is None or self._said:
             return []
-        recognizer, notes = self.loading.result()
-        self.loading = None
-        self.engine = recognizer.name
+        _, notes = self.loading.result()
+        self._said = True
         texts = []
         for key, fields in notes:
             if "reason" in fields:  # a fallback: the error's own line goes to stderr

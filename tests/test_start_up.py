@@ -13,7 +13,16 @@ import pytest
 from assistant import cli
 from assistant.core.dialog import Triage
 from assistant.core.errors import EngineError
-from assistant.core.messages import EndOfInput, Event, Expected, Say, SayNotes
+from assistant.core.messages import (
+    EndOfInput,
+    Event,
+    Expected,
+    Heard,
+    NotUnderstood,
+    Say,
+    SayNotes,
+)
+from assistant.core.ports import Audio
 from assistant.io.speakers import SilentSpeaker
 from assistant.session import Session
 
@@ -97,3 +106,33 @@ def test_a_session_at_the_microphone_starts_opening_it_at_once(
     monkeypatch.setattr(mic_device, "opening", opening)
     assert cli._open_microphone(_args("--mic", "3")) == "opening"
     assert started == [3]
+
+
+class Named:
+    """A loaded recogniser, as far as the notes care."""
+
+    name = "whisper"
+
+    def recognize(self, audio: Audio, expected: Expected) -> Heard | NotUnderstood:
+        return NotUnderstood()
+
+
+def test_the_record_names_the_engine_even_when_the_session_ended_before_the_notes(
+    triage: Triage,
+) -> None:
+    from assistant.engines.loading import Loading
+    from assistant.run import StartNotes
+
+    notes = StartNotes(triage, SilentSpeaker())
+    assert notes.engine == "typed"  # typed answers: no engine
+    notes.loading = Loading(lambda: (Named(), [("engine_auto_whisper", {})]))
+    assert notes.engine == "whisper"  # not said yet (stopped during the greeting)
+    assert notes() == [line.text for line in triage.say("engine_auto_whisper")]
+    assert notes() == []  # once
+
+    def fails() -> Any:
+        raise EngineError("error_model_missing", path="model")
+
+    broken = StartNotes(triage, SilentSpeaker())
+    broken.loading = Loading(fails)
+    assert broken.engine == "none"
