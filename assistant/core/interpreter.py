@@ -27,13 +27,15 @@ from assistant.core.scope import AFTER, ECHO, HEDGE, HEDGE_AFTER, PAST, SUPPOSE,
 from assistant.core.understanding import GENERAL, SIGN_KINDS
 from assistant.core.words import Clause, WordReader
 
-EXPLAIN_WORD, PSEUDO, EXPLAINED, DOUBT, OVER, MEANT = (
+EXPLAIN_WORD, PSEUDO, EXPLAINED, DOUBT, OVER, MEANT, ADDS, CORRECTS = (
     "explain_word",
     "mod:pseudo",
     "mod:explained",
     "mod:doubt",
     "mod:over",
     "mod:meant",
+    "mod:adds",
+    "mod:corrects",
 )
 _INSIDE_NOTHING = (AFTER, WIDE, HEDGE, HEDGE_AFTER, PSEUDO, SUPPOSE)
 """Negations, hedges and suppositions found inside another phrase ("not [like] me") do not count."""
@@ -84,6 +86,8 @@ class Interpreter:
             MEANT: lex.meant,
             PSEUDO: lex.pseudo,
             EXPLAIN_WORD: lex.explain_words,
+            ADDS: lex.adds_on,
+            CORRECTS: lex.corrections,
         }
         for label, phrases in modifiers.items():
             self.mods.add(phrases, label, classes)
@@ -118,7 +122,7 @@ class Interpreter:
             m
             for m in self.mods.find(clause)
             if (m.label not in _INSIDE_NOTHING or said.isdisjoint(m.positions))
-            and (m.label != ECHO or m.start == first)
+            and (m.label != ECHO or m.start <= first)  # only fillers before it
             and (m.label != OVER or all(p in ignorable for p in range(m.end, len(clause))))
         ]
         scopes = qualify(clause, hits, mods, self.content.lexicon.scope)
@@ -133,6 +137,8 @@ class Interpreter:
         covered = {p for h in hits for p in h.positions} | ignorable
         complete = bool(hits) and all(p in covered for p in range(len(clause)))
         side = {p for h in hits if h.label == "side" for p in h.positions}
+        fixing = {p for m in mods if m.label == CORRECTS for p in m.positions}
+        fixing |= {p for h in hits if h.label == "cue:no" for p in h.positions}
         reading = ClauseReading(
             findings,
             explain=tuple(t.label.split(":")[1] for t in terms) if asks or alone else (),
@@ -148,6 +154,9 @@ class Interpreter:
             ),
             fragment=fragment,
             one_side=bool(side) and all(p in side | ignorable for p in range(len(clause))),
+            adds=any(m.label == ADDS and m.start == 0 for m in mods),
+            corrects=bool(fixing - ignorable)
+            and all(p in fixing | ignorable for p in range(len(clause))),
         )
         if OVER in labels:
             reading = gone(reading)
@@ -180,7 +189,9 @@ class Interpreter:
         rest = [p for p in range(len(clause)) if p not in taken and p not in ignorable]
         if placed and rest and clause[rest[0]].text != "i":
             return hits, rest, False
-        if not rest or not all(h.label in POLARITY or h.label.startswith("place:") for h in hits):
+        if (not rest and hits) or not all(
+            h.label in POLARITY or h.label.startswith("place:") for h in hits
+        ):
             return hits, rest, False
         left = [p for p in range(len(clause)) if p not in taken]
         polarity = {h.label for h in hits}

@@ -25,6 +25,7 @@ WIDE, HEDGE, HEDGE_AFTER, AFTER, PAST, SUPPOSE, ECHO = (
     "mod:echo",
 )
 """Labels of the modifier patterns (understanding.yaml `negation`, `hedges`, `long_ago`)."""
+YES = "cue:yes"
 
 
 @dataclass(frozen=True)
@@ -89,10 +90,12 @@ def qualify(clause: Clause, hits: Sequence[Hit], mods: Sequence[Hit], w: ScopeWo
             if m.label == AFTER
             and _trails(clause, hit, m, w)
             and not hit.label.endswith(":absent")  # "not too bad, no": the "no" agrees
+            and not (hit.label == YES and len(m.positions) == 1)  # "yes... no": contradicts
         ]
         count = len(flips) + (1 if wide else 0)
         listed = (
             listing
+            and hit.label != YES
             and not hit.label.endswith(":absent")
             and hit.end < len(clause)
             and clause[hit.end].text in ("no", "nope")

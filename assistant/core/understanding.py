@@ -62,6 +62,8 @@ class Lexicon:
     unfinished: frozenset[str]
     place_glue: frozenset[str]
     over: tuple[str, ...]
+    adds_on: tuple[str, ...]
+    corrections: tuple[str, ...]
     cues: Mapping[str, tuple[str, ...]]
     alone: Mapping[str, tuple[str, ...]]
     ignorable: tuple[str, ...]
@@ -135,6 +137,8 @@ def build_lexicon(
         unfinished=_set(u, u.data, "unfinished", ""),
         place_glue=_set(u, u.data, "place_glue", ""),
         over=_list(u, u.data, "over", ""),
+        adds_on=_list(u, u.data, "adds_on", ""),
+        corrections=_list(u, u.data, "corrections", ""),
         cues=_keyed(u, "cues", CUES, need_all=True),
         alone=alone,
         ignorable=_list(u, u.data, "ignorable", ""),
@@ -207,6 +211,8 @@ def _check_all(u: YamlFile, s: YamlFile, lex: Lexicon) -> None:
         (u, "meant", lex.meant),
         (u, "sides", lex.sides),
         (u, "over", lex.over),
+        (u, "adds_on", lex.adds_on),
+        (u, "corrections", lex.corrections),
         (u, "not_places", lex.not_places),
         (u, "neutral", lex.neutral),
         (u, "everywhere", lex.everywhere),
