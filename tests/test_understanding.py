@@ -1,14 +1,14 @@
 """Answers written as people talk (tests/understanding/): read right, and whole typed conversations
 reach the disposition CLINICAL.md gives.
 
-dev.yaml is what the interpreter was tuned on: every answer must be read right. Sets A to G were
+dev.yaml is what the interpreter was tuned on: every answer must be read right. Sets A to H were
 each written before the interpreter saw them, scored once, then tuned on: each must reach FLOOR,
-with no yes/no swap, and every conversation must reach its disposition. Set H is the held-out
-set, written last and never tuned on: it is measured against the same target and the numbers
-are printed (run with -s; they are in the README), but its floors are today's measure, not the
-target, which it does not meet yet: the test guards against it getting worse and holds the
-safety line everywhere: no "yes" to a warning sign read as a "no", and no held-out conversation
-ending below the disposition it needs.
+with no yes/no swap, and every conversation must reach its disposition. Set H was scored once
+as the held-out set (489/510, 95.9 %, one yes/no swap, 41/42 conversations) and then tuned on;
+it is still measured by the held-out tests below, which guard against it getting worse and hold
+the safety line: no "yes" to a warning sign read as a "no", and no conversation ending below
+the disposition it needs. Set I (heldout_i.yaml) is the new held-out set, written blind before
+the tuning on H; it is scored by someone else, not by these tests.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ TUNED = (
     "heldout_e.yaml",
     "heldout_f.yaml",
     "heldout_g.yaml",
+    "heldout_h.yaml",
 )
 FLOOR = 0.97
 """The issue's target: at least 97 % of held-out answers read right."""
