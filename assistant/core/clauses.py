@@ -42,6 +42,8 @@ class ClauseReading:
     one_side: bool = False  # names one side and nothing else ("the right one")
     adds: bool = False  # starts by adding to the clause before ("and I've also...")
     corrects: bool = False  # only takes back what was said ("sorry, no", "oops")
+    earlier: bool = False  # says how things were before ("before, no"): its denials are dropped
+    only_earlier: bool = False  # nothing but "before" and "no" words ("before, never")
 
 
 def settle(clauses: list[ClauseReading]) -> list[ClauseReading]:
@@ -65,7 +67,19 @@ def settle(clauses: list[ClauseReading]) -> list[ClauseReading]:
         j = _signed(clauses, range(i - 1, -1, -1)) if clause.meant else None
         if j is not None:
             clauses[j] = meant(clauses[j])
-    return _asked_back(_trailing_no(_corrected(clauses)))
+    return _asked_back(_trailing_no(_corrected(_before_no(clauses))))
+
+
+def _before_no(clauses: list[ClauseReading]) -> list[ClauseReading]:
+    """A lone "no" next to a clause of nothing but "before" is about then ("Before, never.")."""
+    out = list(clauses)
+    for i, clause in enumerate(clauses):
+        if not clause.only_earlier:
+            continue
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(out) and out[j].only_no:
+                out[j] = replace(out[j], findings=(), only_no=False, earlier=True)
+    return out
 
 
 def _corrected(clauses: list[ClauseReading]) -> list[ClauseReading]:
@@ -166,6 +180,23 @@ def meant(clause: ClauseReading) -> ClauseReading:
         for f in clause.findings
     )
     return replace(clause, findings=findings, meant=True)
+
+
+def earlier(clause: ClauseReading) -> ClauseReading:
+    """How things were before: its denials say nothing of now ("it come slow now, before no")."""
+    findings = tuple(f for f in clause.findings if not _denies(f))
+    return replace(clause, findings=findings, only_no=False, earlier=True)
+
+
+def _denies(f: Finding) -> bool:
+    """A "no", or a sign phrase that, as said, says the sign is not there."""
+    label = f.hit.label
+    if label == "cue:no":
+        return True
+    kind = label.rsplit(":", 1)[-1]
+    if not label.startswith("sign:") or kind == "unsure":
+        return False
+    return (kind == "absent") != f.scope.negated
 
 
 def gone(clause: ClauseReading) -> ClauseReading:

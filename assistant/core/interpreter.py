@@ -8,9 +8,12 @@ someone else's, long ago); then `decide` weighs them, a described warning sign f
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from assistant.core.clauses import (
     ClauseReading,
     Finding,
+    earlier,
     gone,
     meant,
     places_of_denials,
@@ -27,7 +30,7 @@ from assistant.core.scope import AFTER, ECHO, HEDGE, HEDGE_AFTER, PAST, SUPPOSE,
 from assistant.core.understanding import GENERAL, SIGN_KINDS
 from assistant.core.words import Clause, WordReader
 
-EXPLAIN_WORD, PSEUDO, EXPLAINED, DOUBT, OVER, MEANT, ADDS, CORRECTS = (
+EXPLAIN_WORD, PSEUDO, EXPLAINED, DOUBT, OVER, MEANT, ADDS, CORRECTS, BEFORE = (
     "explain_word",
     "mod:pseudo",
     "mod:explained",
@@ -36,8 +39,9 @@ EXPLAIN_WORD, PSEUDO, EXPLAINED, DOUBT, OVER, MEANT, ADDS, CORRECTS = (
     "mod:meant",
     "mod:adds",
     "mod:corrects",
+    "mod:before",
 )
-_INSIDE_NOTHING = (AFTER, WIDE, HEDGE, HEDGE_AFTER, PSEUDO, SUPPOSE)
+_INSIDE_NOTHING = (AFTER, WIDE, HEDGE, HEDGE_AFTER, PSEUDO, SUPPOSE, BEFORE)
 """Negations, hedges and suppositions found inside another phrase ("not [like] me") do not count."""
 
 
@@ -88,6 +92,7 @@ class Interpreter:
             EXPLAIN_WORD: lex.explain_words,
             ADDS: lex.adds_on,
             CORRECTS: lex.corrections,
+            BEFORE: lex.before,
         }
         for label, phrases in modifiers.items():
             self.mods.add(phrases, label, classes)
@@ -124,6 +129,7 @@ class Interpreter:
             if (m.label not in _INSIDE_NOTHING or said.isdisjoint(m.positions))
             and (m.label != ECHO or m.start <= first)  # only fillers before it
             and (m.label != OVER or all(p in ignorable for p in range(m.end, len(clause))))
+            and (m.label != BEFORE or _at_edge(m, len(clause), ignorable))
         ]
         scopes = qualify(clause, hits, mods, self.content.lexicon.scope)
         findings = places_of_denials(
@@ -158,6 +164,15 @@ class Interpreter:
             corrects=bool(fixing - ignorable)
             and all(p in fixing | ignorable for p in range(len(clause))),
         )
+        if BEFORE in labels:
+            then = {p for m in mods if m.label == BEFORE for p in m.positions}
+            then |= {p for h in hits if h.label == "cue:no" for p in h.positions}
+            negators = self.content.lexicon.scope.negators
+            then |= {p for p, w in enumerate(clause) if w.text in negators}
+            reading = replace(
+                earlier(reading),
+                only_earlier=all(p in then | ignorable for p in range(len(clause))),
+            )
         if OVER in labels:
             reading = gone(reading)
         if MEANT in labels:
@@ -206,3 +221,9 @@ class Interpreter:
                 hits += [Hit(lb, tuple(words), tuple(clause[p] for p in words)) for lb in labels]
                 return hits, rest, not taken and "cue:yes" in labels
         return hits, rest, False
+
+
+def _at_edge(m: Hit, length: int, ignorable: set[int]) -> bool:
+    """Whether a phrase starts or ends its clause (only ignorable words before or after it)."""
+    before = all(p in ignorable for p in range(m.start))
+    return before or all(p in ignorable for p in range(m.end, length))

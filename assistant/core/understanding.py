@@ -62,6 +62,7 @@ class Lexicon:
     unfinished: frozenset[str]
     place_glue: frozenset[str]
     over: tuple[str, ...]
+    before: tuple[str, ...]
     adds_on: tuple[str, ...]
     corrections: tuple[str, ...]
     cues: Mapping[str, tuple[str, ...]]
@@ -137,6 +138,7 @@ def build_lexicon(
         unfinished=_set(u, u.data, "unfinished", ""),
         place_glue=_set(u, u.data, "place_glue", ""),
         over=_list(u, u.data, "over", ""),
+        before=_list(u, u.data, "before", ""),
         adds_on=_list(u, u.data, "adds_on", ""),
         corrections=_list(u, u.data, "corrections", ""),
         cues=_keyed(u, "cues", CUES, need_all=True),
@@ -211,6 +213,7 @@ def _check_all(u: YamlFile, s: YamlFile, lex: Lexicon) -> None:
         (u, "meant", lex.meant),
         (u, "sides", lex.sides),
         (u, "over", lex.over),
+        (u, "before", lex.before),
         (u, "adds_on", lex.adds_on),
         (u, "corrections", lex.corrections),
         (u, "not_places", lex.not_places),
