@@ -122,6 +122,7 @@ class Interpreter:
         ignorable = {p for h in self.ignorable.find(clause) for p in h.positions}
         hits, rest, fragment = self._hits(clause, ignorable)
         said = {p for h in hits if not h.label.startswith("cue:") for p in h.positions}
+        no_said = {p for h in hits if h.label == "cue:no" for p in h.positions}
         first = min((p for p in range(len(clause)) if p not in ignorable), default=0)
         mods = [
             m
@@ -130,6 +131,7 @@ class Interpreter:
             and (m.label != ECHO or m.start <= first)  # only fillers before it
             and (m.label != OVER or all(p in ignorable for p in range(m.end, len(clause))))
             and (m.label != BEFORE or _at_edge(m, len(clause), ignorable))
+            and (m.label != WIDE or not no_said.issuperset(m.positions))  # "I don't think so"
         ]
         scopes = qualify(clause, hits, mods, self.content.lexicon.scope)
         findings = places_of_denials(
@@ -187,6 +189,10 @@ class Interpreter:
         found = [*self.found.find(clause), *self.tight.find(clause), *self.fixed.find(clause)]
         glue = {p for p, w in enumerate(clause) if w.text in self.content.lexicon.place_glue}
         hits = [h for h in resolve(found) if not loose(h, clause, found, ignorable, glue)]
+        answered = {p for h in hits if h.label in POLARITY for p in h.positions}
+        hits = [  # "no to all of it": no place
+            h for h in hits if not (h.label.startswith("place:") and answered >= set(h.positions))
+        ]
         starts = {
             h.start
             for h in hits
