@@ -44,6 +44,7 @@ class ClauseReading:
     corrects: bool = False  # only takes back what was said ("sorry, no", "oops")
     earlier: bool = False  # says how things were before ("before, no"): its denials are dropped
     only_earlier: bool = False  # nothing but "before" and "no" words ("before, never")
+    aside: bool = False  # words, but nothing found ("my son's just come in")
 
 
 def settle(clauses: list[ClauseReading]) -> list[ClauseReading]:

@@ -165,6 +165,7 @@ class Interpreter:
             adds=any(m.label == ADDS and m.start == 0 for m in mods),
             corrects=bool(fixing - ignorable)
             and all(p in fixing | ignorable for p in range(len(clause))),
+            aside=not hits and not mods and bool(rest),
         )
         if BEFORE in labels:
             then = {p for m in mods if m.label == BEFORE for p in m.positions}
@@ -200,8 +201,14 @@ class Interpreter:
             and not h.label.startswith(f"sign:{GENERAL}:")
             and clause[h.start].text not in self.content.lexicon.scope.answer_after_no
         }
+        concord = self.content.lexicon.scope.concord
         hits = [  # "no fever" at another question: a "no" that only says "no fever"
-            h for h in hits if not (h.said.lower() == "no" and h.end in starts)
+            h
+            for h in hits
+            if not (h.said.lower() == "no" and h.end in starts)
+            and not (  # "I can't feel nothing": the "nothing" repeats the "not"
+                h.label == "cue:no" and h.start >= 2 and clause[h.start - 2].text in concord
+            )
         ]
         taken = {p for h in hits for p in h.positions}
         placed = any(h.label.startswith("place:") for h in hits)

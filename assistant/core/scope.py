@@ -36,6 +36,9 @@ class ScopeWords:
     ends: frozenset[str]  # "i", "it", "so", "because"...: a negation reaches no further
     fresh_start: frozenset[str]  # "just", "only": a finding starting so is out of reach
     answer_after_no: frozenset[str]  # "no" followed by one of these is an answer ("no, I...")
+    concord: frozenset[
+        str
+    ]  # a lone "no" word two after one of these repeats it ("can't feel nothing")
     ignorable: frozenset[str]  # words that may trail a clause after a negation
     others: frozenset[str]  # "mum", "husband"...: what follows is someone else's
     self_words: frozenset[str]  # "i", "me", "my": what follows is the person's own again

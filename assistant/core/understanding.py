@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.core.errors import DataError
-from assistant.core.patterns import class_names, fill_classes
+from assistant.core.patterns import FIRST, class_names, fill_classes
 from assistant.core.scope import ScopeWords
 from assistant.core.templates import TemplateError, expand
 from assistant.core.words import WordRules
@@ -111,6 +111,7 @@ def build_lexicon(
         ends=_set(u, neg, "ends", "negation."),
         fresh_start=_set(u, neg, "fresh_start", "negation."),
         answer_after_no=_set(u, neg, "answer_after_no", "negation."),
+        concord=_set(u, neg, "concord", "negation."),
         ignorable=_set(u, u.data, "ignorable", ""),
         others=_set(u, u.data, "someone_else", ""),
         self_words=_set(u, u.data, "self", ""),
@@ -233,7 +234,7 @@ def _check_all(u: YamlFile, s: YamlFile, lex: Lexicon) -> None:
             if missing:
                 raise f.fail(where, f"unknown word class {{{sorted(missing)[0]}}} in {phrase!r}")
             try:
-                next(iter(expand(fill_classes(phrase, lex.classes), {})))
+                next(iter(expand(fill_classes(phrase.removeprefix(FIRST), lex.classes), {})))
             except TemplateError as exc:
                 raise f.fail(where, str(exc)) from None
 
