@@ -40,13 +40,18 @@ class ClauseReading:
     fragment: bool = False  # only "I have", "it is"...: may be the start of what follows
     meant: bool = False  # says it was done on purpose ("I was dieting")
     one_side: bool = False  # names one side and nothing else ("the right one")
+    adds: bool = False  # starts by adding to the clause before ("and I've also...")
+    corrects: bool = False  # only takes back what was said ("sorry, no", "oops")
+    earlier: bool = False  # says how things were before ("before, no"): its denials are dropped
+    only_earlier: bool = False  # nothing but "before" and "no" words ("before, never")
+    aside: bool = False  # words, but nothing found ("my son's just come in")
 
 
 def settle(clauses: list[ClauseReading]) -> list[ClauseReading]:
     """Apply what each clause says about its neighbours; returns the clauses as they stand."""
     clauses = list(clauses)
     for i in range(len(clauses) - 1):  # "I've been, you know, a bit wobbly": one answer
-        if clauses[i].fragment and clauses[i + 1].findings:
+        if clauses[i].fragment and clauses[i + 1].findings and not clauses[i + 1].adds:
             clauses[i] = replace(clauses[i], findings=())
         if clauses[i].one_side and clauses[i + 1].fragment:  # "The right, definitely."
             clauses[i + 1] = replace(clauses[i + 1], findings=())
@@ -63,7 +68,42 @@ def settle(clauses: list[ClauseReading]) -> list[ClauseReading]:
         j = _signed(clauses, range(i - 1, -1, -1)) if clause.meant else None
         if j is not None:
             clauses[j] = meant(clauses[j])
-    return _asked_back(_trailing_no(clauses))
+    return _asked_back(_trailing_no(_corrected(_before_no(clauses))))
+
+
+def _before_no(clauses: list[ClauseReading]) -> list[ClauseReading]:
+    """A lone "no" next to a clause of nothing but "before" is about then ("Before, never.")."""
+    out = list(clauses)
+    for i, clause in enumerate(clauses):
+        if not clause.only_earlier:
+            continue
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(out) and out[j].only_no:
+                out[j] = replace(out[j], findings=(), only_no=False, earlier=True)
+    return out
+
+
+def _corrected(clauses: list[ClauseReading]) -> list[ClauseReading]:
+    """Places taken back ("My leg... sorry, no, my arm"): a correction with places after it.
+
+    Not when what follows adds to them ("legs, sorry, and arms").
+    """
+    out = list(clauses)
+    for i, clause in enumerate(out):
+        after = next((c for c in out[i + 1 :] if _placed(c)), None)
+        if not clause.corrects or after is None or after.adds:
+            continue
+        j = i - 1
+        while j >= 0 and out[j].corrects:  # "sorry" "no": one correction
+            j -= 1
+        if j >= 0 and _placed(out[j]):
+            out[j] = gone(out[j])
+    return out
+
+
+def _placed(clause: ClauseReading) -> bool:
+    """Whether a clause names a place as where it is (not denied)."""
+    return any(f.hit.label.startswith("place:") and not f.scope.negated for f in clause.findings)
 
 
 def _trailing_no(clauses: list[ClauseReading]) -> list[ClauseReading]:
@@ -141,6 +181,23 @@ def meant(clause: ClauseReading) -> ClauseReading:
         for f in clause.findings
     )
     return replace(clause, findings=findings, meant=True)
+
+
+def earlier(clause: ClauseReading) -> ClauseReading:
+    """How things were before: its denials say nothing of now ("it come slow now, before no")."""
+    findings = tuple(f for f in clause.findings if not _denies(f))
+    return replace(clause, findings=findings, only_no=False, earlier=True)
+
+
+def _denies(f: Finding) -> bool:
+    """A "no", or a sign phrase that, as said, says the sign is not there."""
+    label = f.hit.label
+    if label == "cue:no":
+        return True
+    kind = label.rsplit(":", 1)[-1]
+    if not label.startswith("sign:") or kind == "unsure":
+        return False
+    return (kind == "absent") != f.scope.negated
 
 
 def gone(clause: ClauseReading) -> ClauseReading:

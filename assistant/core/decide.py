@@ -97,6 +97,9 @@ class Decider:
                 t.clause_of[id(f)] = i
                 self._sort(t, f, qid)
         t.often = t.free_often()
+        if any(c.aside for c in clauses):  # "Sorry, my son's just come in": an apology, no request
+            vague = self.content.lexicon.weak_alone
+            t.weak = [(n, f) for n, f in t.weak if f.hit.said.lower() not in vague]
         others = tuple(q for q in self.order if q in t.others and q != qid)
         also = [_ev("other_sign", t.others[q], q) for q in others]
         if qid is None:

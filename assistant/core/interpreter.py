@@ -8,9 +8,12 @@ someone else's, long ago); then `decide` weighs them, a described warning sign f
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from assistant.core.clauses import (
     ClauseReading,
     Finding,
+    earlier,
     gone,
     meant,
     places_of_denials,
@@ -27,15 +30,18 @@ from assistant.core.scope import AFTER, ECHO, HEDGE, HEDGE_AFTER, PAST, SUPPOSE,
 from assistant.core.understanding import GENERAL, SIGN_KINDS
 from assistant.core.words import Clause, WordReader
 
-EXPLAIN_WORD, PSEUDO, EXPLAINED, DOUBT, OVER, MEANT = (
+EXPLAIN_WORD, PSEUDO, EXPLAINED, DOUBT, OVER, MEANT, ADDS, CORRECTS, BEFORE = (
     "explain_word",
     "mod:pseudo",
     "mod:explained",
     "mod:doubt",
     "mod:over",
     "mod:meant",
+    "mod:adds",
+    "mod:corrects",
+    "mod:before",
 )
-_INSIDE_NOTHING = (AFTER, WIDE, HEDGE, HEDGE_AFTER, PSEUDO, SUPPOSE)
+_INSIDE_NOTHING = (AFTER, WIDE, HEDGE, HEDGE_AFTER, PSEUDO, SUPPOSE, BEFORE)
 """Negations, hedges and suppositions found inside another phrase ("not [like] me") do not count."""
 
 
@@ -84,6 +90,9 @@ class Interpreter:
             MEANT: lex.meant,
             PSEUDO: lex.pseudo,
             EXPLAIN_WORD: lex.explain_words,
+            ADDS: lex.adds_on,
+            CORRECTS: lex.corrections,
+            BEFORE: lex.before,
         }
         for label, phrases in modifiers.items():
             self.mods.add(phrases, label, classes)
@@ -113,13 +122,16 @@ class Interpreter:
         ignorable = {p for h in self.ignorable.find(clause) for p in h.positions}
         hits, rest, fragment = self._hits(clause, ignorable)
         said = {p for h in hits if not h.label.startswith("cue:") for p in h.positions}
+        no_said = {p for h in hits if h.label == "cue:no" for p in h.positions}
         first = min((p for p in range(len(clause)) if p not in ignorable), default=0)
         mods = [
             m
             for m in self.mods.find(clause)
             if (m.label not in _INSIDE_NOTHING or said.isdisjoint(m.positions))
-            and (m.label != ECHO or m.start == first)
+            and (m.label != ECHO or m.start <= first)  # only fillers before it
             and (m.label != OVER or all(p in ignorable for p in range(m.end, len(clause))))
+            and (m.label != BEFORE or _at_edge(m, len(clause), ignorable))
+            and (m.label != WIDE or not no_said.issuperset(m.positions))  # "I don't think so"
         ]
         scopes = qualify(clause, hits, mods, self.content.lexicon.scope)
         findings = places_of_denials(
@@ -133,6 +145,8 @@ class Interpreter:
         covered = {p for h in hits for p in h.positions} | ignorable
         complete = bool(hits) and all(p in covered for p in range(len(clause)))
         side = {p for h in hits if h.label == "side" for p in h.positions}
+        fixing = {p for m in mods if m.label == CORRECTS for p in m.positions}
+        fixing |= {p for h in hits if h.label == "cue:no" for p in h.positions}
         reading = ClauseReading(
             findings,
             explain=tuple(t.label.split(":")[1] for t in terms) if asks or alone else (),
@@ -148,7 +162,20 @@ class Interpreter:
             ),
             fragment=fragment,
             one_side=bool(side) and all(p in side | ignorable for p in range(len(clause))),
+            adds=any(m.label == ADDS and m.start == 0 for m in mods),
+            corrects=bool(fixing - ignorable)
+            and all(p in fixing | ignorable for p in range(len(clause))),
+            aside=not hits and not mods and bool(rest),
         )
+        if BEFORE in labels:
+            then = {p for m in mods if m.label == BEFORE for p in m.positions}
+            then |= {p for h in hits if h.label == "cue:no" for p in h.positions}
+            negators = self.content.lexicon.scope.negators
+            then |= {p for p, w in enumerate(clause) if w.text in negators}
+            reading = replace(
+                earlier(reading),
+                only_earlier=all(p in then | ignorable for p in range(len(clause))),
+            )
         if OVER in labels:
             reading = gone(reading)
         if MEANT in labels:
@@ -163,6 +190,10 @@ class Interpreter:
         found = [*self.found.find(clause), *self.tight.find(clause), *self.fixed.find(clause)]
         glue = {p for p, w in enumerate(clause) if w.text in self.content.lexicon.place_glue}
         hits = [h for h in resolve(found) if not loose(h, clause, found, ignorable, glue)]
+        answered = {p for h in hits if h.label in POLARITY for p in h.positions}
+        hits = [  # "no to all of it": no place
+            h for h in hits if not (h.label.startswith("place:") and answered >= set(h.positions))
+        ]
         starts = {
             h.start
             for h in hits
@@ -170,8 +201,14 @@ class Interpreter:
             and not h.label.startswith(f"sign:{GENERAL}:")
             and clause[h.start].text not in self.content.lexicon.scope.answer_after_no
         }
+        concord = self.content.lexicon.scope.concord
         hits = [  # "no fever" at another question: a "no" that only says "no fever"
-            h for h in hits if not (h.said.lower() == "no" and h.end in starts)
+            h
+            for h in hits
+            if not (h.said.lower() == "no" and h.end in starts)
+            and not (  # "I can't feel nothing": the "nothing" repeats the "not"
+                h.label == "cue:no" and h.start >= 2 and clause[h.start - 2].text in concord
+            )
         ]
         taken = {p for h in hits for p in h.positions}
         placed = any(h.label.startswith("place:") for h in hits)
@@ -180,7 +217,9 @@ class Interpreter:
         rest = [p for p in range(len(clause)) if p not in taken and p not in ignorable]
         if placed and rest and clause[rest[0]].text != "i":
             return hits, rest, False
-        if not rest or not all(h.label in POLARITY or h.label.startswith("place:") for h in hits):
+        if (not rest and hits) or not all(
+            h.label in POLARITY or h.label.startswith("place:") for h in hits
+        ):
             return hits, rest, False
         left = [p for p in range(len(clause)) if p not in taken]
         polarity = {h.label for h in hits}
@@ -195,3 +234,9 @@ class Interpreter:
                 hits += [Hit(lb, tuple(words), tuple(clause[p] for p in words)) for lb in labels]
                 return hits, rest, not taken and "cue:yes" in labels
         return hits, rest, False
+
+
+def _at_edge(m: Hit, length: int, ignorable: set[int]) -> bool:
+    """Whether a phrase starts or ends its clause (only ignorable words before or after it)."""
+    before = all(p in ignorable for p in range(m.start))
+    return before or all(p in ignorable for p in range(m.end, length))

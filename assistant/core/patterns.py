@@ -16,6 +16,10 @@ WIDE = "..."
 TIGHT = "^"
 """A pattern that starts with "^" is found only with nothing between its words."""
 
+FIRST = "<"
+"""A pattern that starts with "<" is found only at the start of a clause ("<has been numb": the
+subject was said in the clause before, "the saddle area, as you call it, has been numb")."""
+
 _CLASS = re.compile(r"\{(\w+)\}")
 
 
@@ -40,6 +44,7 @@ class Pattern:
     keys: tuple[Key, ...]
     label: str
     source: str
+    first: bool = False  # found only at the start of a clause
 
 
 @dataclass(frozen=True)
@@ -113,15 +118,17 @@ class PatternSet:
         `whole` phrases must make up a clause by themselves; `exact` ones match whole words only.
         """
         for template in templates:
-            tight = template.startswith(TIGHT)
-            filled = fill_classes(template.removeprefix(TIGHT), classes)
+            first = template.startswith(FIRST)
+            text = template.removeprefix(FIRST)
+            tight = text.startswith(TIGHT)
+            filled = fill_classes(text.removeprefix(TIGHT), classes)
             for text, _ in expand(filled, {}):
                 keys = self.keys(text, exact)
                 if not keys:
                     continue
                 if tight:
                     keys = tuple(Key(k.value, k.exact, k.wide, tight=True) for k in keys)
-                pattern = Pattern(keys, label, template)
+                pattern = Pattern(keys, label, template, first)
                 if whole:
                     self._whole[tuple(k.value for k in keys)].append(pattern)
                 else:
@@ -158,7 +165,7 @@ class PatternSet:
         for i, word in enumerate(clause):
             for first in {word.stem, word.text}:
                 for pattern in self._by_first.get(first, ()):
-                    if not pattern.keys[0].fits(word):
+                    if not pattern.keys[0].fits(word) or (pattern.first and i):
                         continue
                     positions = self._follow(clause, i, pattern.keys)
                     if positions is not None:

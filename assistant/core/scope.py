@@ -25,6 +25,7 @@ WIDE, HEDGE, HEDGE_AFTER, AFTER, PAST, SUPPOSE, ECHO = (
     "mod:echo",
 )
 """Labels of the modifier patterns (understanding.yaml `negation`, `hedges`, `long_ago`)."""
+YES = "cue:yes"
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,9 @@ class ScopeWords:
     ends: frozenset[str]  # "i", "it", "so", "because"...: a negation reaches no further
     fresh_start: frozenset[str]  # "just", "only": a finding starting so is out of reach
     answer_after_no: frozenset[str]  # "no" followed by one of these is an answer ("no, I...")
+    concord: frozenset[
+        str
+    ]  # a lone "no" word two after one of these repeats it ("can't feel nothing")
     ignorable: frozenset[str]  # words that may trail a clause after a negation
     others: frozenset[str]  # "mum", "husband"...: what follows is someone else's
     self_words: frozenset[str]  # "i", "me", "my": what follows is the person's own again
@@ -89,10 +93,12 @@ def qualify(clause: Clause, hits: Sequence[Hit], mods: Sequence[Hit], w: ScopeWo
             if m.label == AFTER
             and _trails(clause, hit, m, w)
             and not hit.label.endswith(":absent")  # "not too bad, no": the "no" agrees
+            and not (hit.label == YES and len(m.positions) == 1)  # "yes... no": contradicts
         ]
         count = len(flips) + (1 if wide else 0)
         listed = (
             listing
+            and hit.label != YES
             and not hit.label.endswith(":absent")
             and hit.end < len(clause)
             and clause[hit.end].text in ("no", "nope")

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.core.errors import DataError
-from assistant.core.patterns import class_names, fill_classes
+from assistant.core.patterns import FIRST, class_names, fill_classes
 from assistant.core.scope import ScopeWords
 from assistant.core.templates import TemplateError, expand
 from assistant.core.words import WordRules
@@ -62,6 +62,9 @@ class Lexicon:
     unfinished: frozenset[str]
     place_glue: frozenset[str]
     over: tuple[str, ...]
+    before: tuple[str, ...]
+    adds_on: tuple[str, ...]
+    corrections: tuple[str, ...]
     cues: Mapping[str, tuple[str, ...]]
     alone: Mapping[str, tuple[str, ...]]
     ignorable: tuple[str, ...]
@@ -108,6 +111,7 @@ def build_lexicon(
         ends=_set(u, neg, "ends", "negation."),
         fresh_start=_set(u, neg, "fresh_start", "negation."),
         answer_after_no=_set(u, neg, "answer_after_no", "negation."),
+        concord=_set(u, neg, "concord", "negation."),
         ignorable=_set(u, u.data, "ignorable", ""),
         others=_set(u, u.data, "someone_else", ""),
         self_words=_set(u, u.data, "self", ""),
@@ -135,6 +139,9 @@ def build_lexicon(
         unfinished=_set(u, u.data, "unfinished", ""),
         place_glue=_set(u, u.data, "place_glue", ""),
         over=_list(u, u.data, "over", ""),
+        before=_list(u, u.data, "before", ""),
+        adds_on=_list(u, u.data, "adds_on", ""),
+        corrections=_list(u, u.data, "corrections", ""),
         cues=_keyed(u, "cues", CUES, need_all=True),
         alone=alone,
         ignorable=_list(u, u.data, "ignorable", ""),
@@ -207,6 +214,9 @@ def _check_all(u: YamlFile, s: YamlFile, lex: Lexicon) -> None:
         (u, "meant", lex.meant),
         (u, "sides", lex.sides),
         (u, "over", lex.over),
+        (u, "before", lex.before),
+        (u, "adds_on", lex.adds_on),
+        (u, "corrections", lex.corrections),
         (u, "not_places", lex.not_places),
         (u, "neutral", lex.neutral),
         (u, "everywhere", lex.everywhere),
@@ -224,7 +234,7 @@ def _check_all(u: YamlFile, s: YamlFile, lex: Lexicon) -> None:
             if missing:
                 raise f.fail(where, f"unknown word class {{{sorted(missing)[0]}}} in {phrase!r}")
             try:
-                next(iter(expand(fill_classes(phrase, lex.classes), {})))
+                next(iter(expand(fill_classes(phrase.removeprefix(FIRST), lex.classes), {})))
             except TemplateError as exc:
                 raise f.fail(where, str(exc)) from None
 

@@ -98,7 +98,11 @@ class WordReader:
         ]
 
     def _joined(self, written: list[str | None]) -> list[str | None]:
-        """Words a recogniser split in two or three ("steno sis", "back side") joined again."""
+        """Words a recogniser split in two or three ("steno sis", "back side") joined again.
+
+        Parts that are not all real words are joined also when the whole is one typing slip from
+        a word the interpreter knows ("stan osis").
+        """
         out: list[str | None] = []
         i = 0
         while i < len(written):
@@ -106,7 +110,9 @@ class WordReader:
                 parts = written[i : i + n]
                 if len(parts) == n and all(parts):
                     joined = "".join(p for p in parts if p)
-                    if len(joined) >= 6 and joined in self.rules.vocabulary:
+                    if len(joined) >= 6 and (
+                        joined in self.rules.vocabulary or self._slip_apart(parts, joined)
+                    ):
                         out.append(joined)
                         i += n
                         break
@@ -115,6 +121,12 @@ class WordReader:
                 i += 1
         return out
 
+    def _slip_apart(self, parts: list[str | None], joined: str) -> bool:
+        """Whether split parts, one not a word, make one slip from a word we know ("stan osis")."""
+        rules = self.rules
+        strange = any(p not in rules.known and p not in rules.spellings for p in parts if p)
+        return strange and len(joined) >= 7 and self._correct(joined) in rules.vocabulary
+
     def _expand(self, word: str, correct: bool) -> list[tuple[str, str, bool] | None]:
         """One written word as normalised words (spelling, contraction, a corrected slip)."""
         said = word
@@ -122,6 +134,8 @@ class WordReader:
         word = self.rules.spellings.get(word, word)
         if correct and " " not in word and word not in self.rules.known:
             better = self._correct(word)
+            if better == word:
+                better = self._split(word)
             fixed = better != word
             word = better
         out: list[tuple[str, str, bool] | None] = []
@@ -153,6 +167,24 @@ class WordReader:
         if len(hits) > 1:
             hits = [h for h in hits if h[0] == word[0]]
         return hits[0] if len(hits) == 1 else word
+
+    def _split(self, word: str) -> str:
+        """Two words typed together ("nopenothing"): both real, one the interpreter's; else itself.
+
+        Where several splits would do, the one whose both halves are the interpreter's words wins,
+        then the one with the longer first word.
+        """
+        if len(word) < 5 or not word.isalpha():
+            return word
+        known, ours, spell = self.rules.known, self.rules.vocabulary, self.rules.spellings
+        best: tuple[int, int, str] | None = None
+        for i in range(2, len(word) - 1):
+            left, right = word[:i], word[i:]
+            if {left, right} <= known | spell.keys() and (left in ours or right in ours):
+                halves = f"{spell.get(left, left)} {spell.get(right, right)}"
+                rank = (int(left in ours and right in ours), i, halves)
+                best = max(best, rank) if best else rank
+        return best[2] if best else word
 
     def _rewrite(
         self, words: list[tuple[str, str, bool] | None]
