@@ -3,12 +3,12 @@ reach the disposition CLINICAL.md gives.
 
 dev.yaml is what the interpreter was tuned on: every answer must be read right. Sets A to I were
 each written before the interpreter saw them, scored once, then tuned on: each must reach FLOOR,
-with no yes/no swap, and every conversation must reach its disposition. Set I was scored once
-as the held-out set (500/520, 96.2 %, four yes/no swaps, one a "yes" read as "no"; 50/50
-conversations, none under-triaged) and then tuned on. Until set J (written blind, by someone
-else) is committed and named as HELD_OUT, the held-out tests below measure set I again: they
-guard against it getting worse and hold the safety line (no "yes" to a warning sign read as a
-"no", no conversation ending below the disposition it needs), but they are no held-out measure.
+with no yes/no swap, and every conversation must reach its disposition. Set J is the held-out
+set, written last (blind) and never tuned on: it is measured against the same target and the
+numbers are printed (run with -s; they are in the README), but its floor is today's measure, not
+the target, which it does not meet yet: the test guards against it getting worse and holds the
+safety line everywhere: no "yes" to a warning sign read as a "no", and no held-out conversation
+ending below the disposition it needs.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from tests.dialog_driver import converse
 
 DATA = Path(__file__).parent / "understanding"
 DEV = "dev.yaml"
-HELD_OUT = "heldout_i.yaml"
-"""Set I, tuned on: it stands in until set J is committed, which then replaces it here."""
+HELD_OUT = "heldout_j.yaml"
+"""Set J: written blind, committed before set I was tuned on, never tuned on."""
 TUNED = (
     "dev.yaml",
     "heldout_a.yaml",
@@ -46,7 +46,7 @@ TUNED = (
 FLOOR = 0.97
 """The issue's target: at least 97 % of held-out answers read right."""
 HELD_OUT_FLOOR = 0.95
-"""Below the target, held so the held-out set cannot drop (set I scored 96.2 % when held out)."""
+"""Below the target, held so the held-out set cannot drop (set J scored 95.8 % at first)."""
 
 
 @dataclass(frozen=True)
