@@ -8,13 +8,14 @@ import logging
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable
 from difflib import SequenceMatcher
 from functools import partial
 from operator import itemgetter
 from types import FrameType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from assistant.core.content import Content
 from assistant.core.dialog import Triage
@@ -27,12 +28,19 @@ from assistant.engines.loading import Loading, LoadingRecognizer
 from assistant.files import write_private
 from assistant.io.console import Captions, TextListener
 from assistant.session import Interrupted, Session
+from assistant.start_notes import StartNotes
 
 if TYPE_CHECKING:
     from assistant.engines.select import Note
     from assistant.io.mic_device import Opened
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+ENGINE_WAIT_S = 3.0
+"""The speech recogniser starts loading when the first line is on its way (its imports would
+otherwise slow the first word down), or after this many seconds without one."""
 
 
 def run_session(
@@ -57,14 +65,16 @@ def run_session(
     speaker.prepare(_known_lines(args, triage))  # made while the speech recogniser loads
     say_line = partial(_say_fixed, triage, captions, speaker)
 
-    notes = StartNotes(triage, speaker)
+    notes = StartNotes(triage, speaker, partial(_error_text, triage))
     listener: Listener
     if args.text:
         listener = TextListener(sys.stdin, sys.stdout)
     else:
         try:
             # The engine loads while the microphone opens and settles, and the greeting is said.
-            loading = Loading(partial(_recognizer, args, content, triage))
+            loading = Loading(
+                partial(_after, captions.started, partial(_recognizer, args, content, triage))
+            )
             notes.loading = loading
             # A missing microphone is said before any line (the room is heard in quiet first).
             listener = _listener(args, LoadingRecognizer(loading, itemgetter(0)), triage, opened)
@@ -98,45 +108,6 @@ def run_session(
         return _signal_code(stop)
     finally:
         _restore_signals(previous)
-
-
-class StartNotes:
-    """What the start-up found, said once after the greeting: which engine listens, and why.
-
-    Waits for the engine to load (it loads while the greeting is said); a fallback's reason also
-    goes to stderr; the engine's failure is raised (the session closes and says it).
-    """
-
-    def __init__(self, triage: Triage, speaker: Speaker) -> None:
-        self.loading: Loading[tuple[Recognizer, list[Note]]] | None = None
-        self._said = False
-        self._triage = triage
-        self._speaker = speaker
-
-    @property
-    def engine(self) -> str:
-        """The engine's name for the record ("typed" without one; "none" if it did not load)."""
-        if self.loading is None:
-            return "typed"
-        try:
-            return self.loading.result()[0].name  # loaded during the greeting, or soon after
-        except AssistantError:
-            return "none"
-
-    def __call__(self) -> list[str]:
-        """The notes' lines, the first time (waits for the engine); none after that."""
-        if self.loading is None or self._said:
-            return []
-        _, notes = self.loading.result()
-        self._said = True
-        texts = []
-        for key, fields in notes:
-            if "reason" in fields:  # a fallback: the error's own line goes to stderr
-                reason = AssistantError(fields["reason"], **fields)
-                print(_error_text(self._triage, reason), file=sys.stderr)
-            texts += [line.text for line in self._triage.say(key)]
-        self._speaker.prepare(texts)  # ready at once from the next start on
-        return texts
 
 
 def _list_voices(triage: Triage) -> int:
@@ -225,6 +196,12 @@ def _speaker(args: argparse.Namespace, on_failure: Callable[[SpeechOutputError],
         speech_cache=cache,
     )
     return FallbackSpeaker(inner, on_failure)
+
+
+def _after(started: threading.Event, load: Callable[[], T]) -> T:
+    """`load()`, once `started` is set (or ENGINE_WAIT_S has passed)."""
+    started.wait(ENGINE_WAIT_S)
+    return load()
 
 
 def _recognizer(

@@ -121,9 +121,9 @@ def test_the_record_names_the_engine_even_when_the_session_ended_before_the_note
     triage: Triage,
 ) -> None:
     from assistant.engines.loading import Loading
-    from assistant.run import StartNotes
+    from assistant.start_notes import StartNotes
 
-    notes = StartNotes(triage, SilentSpeaker())
+    notes = StartNotes(triage, SilentSpeaker(), str)
     assert notes.engine == "typed"  # typed answers: no engine
     notes.loading = Loading(lambda: (Named(), [("engine_auto_whisper", {})]))
     assert notes.engine == "whisper"  # not said yet (stopped during the greeting)
@@ -133,6 +133,31 @@ def test_the_record_names_the_engine_even_when_the_session_ended_before_the_note
     def fails() -> Any:
         raise EngineError("error_model_missing", path="model")
 
-    broken = StartNotes(triage, SilentSpeaker())
+    broken = StartNotes(triage, SilentSpeaker(), str)
     broken.loading = Loading(fails)
     assert broken.engine == "none"
+
+
+def test_the_engine_starts_loading_once_the_first_line_is_on_its_way() -> None:
+    import io
+    import time
+    from functools import partial
+
+    from assistant import run
+    from assistant.engines.loading import Loading
+    from assistant.io.console import Captions
+
+    captions = Captions(io.StringIO())
+    loaded: list[float] = []
+
+    def load() -> str:
+        loaded.append(time.monotonic())
+        return "engine"
+
+    loading = Loading(partial(run._after, captions.started, load))
+    time.sleep(0.2)
+    assert loaded == []  # the first word is not slowed by the engine's imports
+    said = time.monotonic()
+    captions.line("Hello.")
+    assert loading.result() == "engine"
+    assert loaded[0] >= said

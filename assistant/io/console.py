@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import TextIO
 
 from assistant.core.messages import EndOfInput, Event, Expected, Heard, Silence
@@ -30,8 +31,11 @@ class Captions:
 
     def __init__(self, stdout: TextIO) -> None:
         self.stdout = stdout
+        self.started = threading.Event()
+        """Set once the first line is printed (it is about to be spoken)."""
 
     def line(self, text: str) -> None:
         """Print one caption line and flush it."""
         self.stdout.write(text + "\n")
         self.stdout.flush()
+        self.started.set()
