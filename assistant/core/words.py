@@ -180,7 +180,8 @@ class WordReader:
         best: tuple[int, int, str] | None = None
         for i in range(2, len(word) - 1):
             left, right = word[:i], word[i:]
-            if {left, right} <= known | spell.keys() and (left in ours or right in ours):
+            real = all(half in known or half in spell for half in (left, right))
+            if real and (left in ours or right in ours):
                 halves = f"{spell.get(left, left)} {spell.get(right, right)}"
                 rank = (int(left in ours and right in ours), i, halves)
                 best = max(best, rank) if best else rank
