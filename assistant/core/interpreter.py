@@ -145,8 +145,7 @@ class Interpreter:
         covered = {p for h in hits for p in h.positions} | ignorable
         complete = bool(hits) and all(p in covered for p in range(len(clause)))
         side = {p for h in hits if h.label == "side" for p in h.positions}
-        fixing = {p for m in mods if m.label == CORRECTS for p in m.positions}
-        fixing |= {p for h in hits if h.label == "cue:no" for p in h.positions}
+        fixing = no_said | {p for m in mods if m.label == CORRECTS for p in m.positions}
         reading = ClauseReading(
             findings,
             explain=tuple(t.label.split(":")[1] for t in terms) if asks or alone else (),
@@ -168,8 +167,7 @@ class Interpreter:
             aside=not hits and not mods and bool(rest),
         )
         if BEFORE in labels:
-            then = {p for m in mods if m.label == BEFORE for p in m.positions}
-            then |= {p for h in hits if h.label == "cue:no" for p in h.positions}
+            then = no_said | {p for m in mods if m.label == BEFORE for p in m.positions}
             negators = self.content.lexicon.scope.negators
             then |= {p for p, w in enumerate(clause) if w.text in negators}
             reading = replace(
