@@ -1,9 +1,9 @@
 """Answers written as people talk (tests/understanding/): read right, and whole typed conversations
 reach the disposition CLINICAL.md gives.
 
-dev.yaml is what the interpreter was tuned on: every answer must be read right. Sets A to I were
+dev.yaml is what the interpreter was tuned on: every answer must be read right. Sets A to J were
 each written before the interpreter saw them, scored once, then tuned on: each must reach FLOOR,
-with no yes/no swap, and every conversation must reach its disposition. Set J is the held-out
+with no yes/no swap, and every conversation must reach its disposition. Set K is the held-out
 set, written last (blind) and never tuned on: it is measured against the same target and the
 numbers are printed (run with -s; they are in the README), but its floor is today's measure, not
 the target, which it does not meet yet: the test guards against it getting worse and holds the
@@ -29,8 +29,8 @@ from tests.dialog_driver import converse
 
 DATA = Path(__file__).parent / "understanding"
 DEV = "dev.yaml"
-HELD_OUT = "heldout_j.yaml"
-"""Set J: written blind, committed before set I was tuned on, never tuned on."""
+HELD_OUT = "heldout_k.yaml"
+"""Set K: written blind, committed before set J was tuned on, never tuned on."""
 TUNED = (
     "dev.yaml",
     "heldout_a.yaml",
@@ -42,11 +42,12 @@ TUNED = (
     "heldout_g.yaml",
     "heldout_h.yaml",
     "heldout_i.yaml",
+    "heldout_j.yaml",
 )
 FLOOR = 0.97
 """The issue's target: at least 97 % of held-out answers read right."""
 HELD_OUT_FLOOR = 0.95
-"""Below the target, held so the held-out set cannot drop (set J scored 95.8 % at first)."""
+"""Below the target, held so the held-out set cannot drop (set K scored 96.7 % at first)."""
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,7 @@ class _Tally:
     everywhere: list[Finding] = field(default_factory=list)
     explain: list[str] = field(default_factory=list)
     others: dict[str, Finding] = field(default_factory=dict)
+    other_clauses: set[int] = field(default_factory=set)  # clauses describing another sign
     clause_of: dict[int, int] = field(default_factory=dict)  # id(finding) -> its clause
 
     def retracted(self) -> bool:
@@ -70,8 +71,14 @@ class _Tally:
         return later_no and later_denial
 
     def free_often(self) -> list[Finding]:
-        """How often, unless it qualifies a denial ("no, it's fine most of the time")."""
+        """How often, unless it qualifies a denial or another sign.
+
+        "No, it's fine most of the time": a denial. "No, but my legs have folded under me,
+        twice": the twice is the legs (the clause of another sign, or the one after it).
+        """
+        own = {self.clause_of[id(f)] for f in self.present}
         denied = {self.clause_of[id(f)] for f in self.absent + self.gen_absent}
+        denied |= {c + d for c in self.other_clauses for d in (0, 1)} - own  # "..., twice"
         return [f for f in self.often if self.clause_of[id(f)] not in denied]
 
     def _at(self, f: Finding) -> tuple[int, int]:
@@ -157,14 +164,9 @@ class Decider:
                 t.uncertain.append(f)
             else:
                 (t.present if present else t.absent).append(f)
-        elif (
-            kind in _VOLUNTEER
-            and present
-            and not s.uncertain
-            and sq in self.warnings
-            and sq not in t.others
-        ):
-            t.others[sq] = f
+        elif kind in _VOLUNTEER and present and not s.uncertain and sq in self.warnings:
+            t.other_clauses.add(t.clause_of[id(f)])
+            t.others.setdefault(sq, f)
 
     def _yes_no(self, t: _Tally, q: Question) -> _Verdict:
         return (
