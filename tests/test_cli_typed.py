@@ -106,6 +106,22 @@ def test_readme_shows_the_flow_the_generator_prints() -> None:
     )
 
 
+def _read_until_prompts(fd: int, prompts: int, deadline: float) -> str:
+    """What the assistant printed until its `prompts`-th "> " prompt (or the deadline)."""
+    import select
+    import time
+
+    got = b""
+    while got.count(b"> ") < prompts and time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.1)
+        if ready:
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                break
+            got += chunk
+    return got.decode("utf-8", "replace")
+
+
 @pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
 def test_a_signal_mid_question_still_says_the_warning_signs_and_writes_the_record(
     tmp_path: Path, signal_name: str
@@ -121,12 +137,14 @@ def test_a_signal_mid_question_still_says_the_warning_signs_and_writes_the_recor
         stderr=subprocess.PIPE,
         text=True,
     )
-    assert proc.stdin is not None
+    assert proc.stdin is not None and proc.stdout is not None
     proc.stdin.write("no\n")
     proc.stdin.flush()
-    time.sleep(1.5)
+    # Signal once the "no" is taken (the next question's prompt is out), however slow the start.
+    seen = _read_until_prompts(proc.stdout.fileno(), 2, deadline=time.monotonic() + 60)
     proc.send_signal(getattr(signal, signal_name))
-    out, _ = proc.communicate(timeout=30)
+    rest, _ = proc.communicate(timeout=30)
+    out = seen + rest
     assert proc.returncode == (130 if signal_name == "SIGINT" else 143)
     assert "Watch for these warning signs" in out
     assert json.loads(rec.read_text())["turns"][0]["heard"] == "no"
