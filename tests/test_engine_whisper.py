@@ -258,3 +258,65 @@ def test_transcribe_works_with_every_installed_engine(tmp_path: Path) -> None:
         )  # fmt: skip
         assert done.returncode == 0, done.stderr
         assert json.loads(done.stdout)[0]["intent"] == "no", (engine, done.stdout)
+
+
+@pytest.mark.audio
+@pytest.mark.parametrize(
+    "name",
+    [
+        "bladder_no_no_f2_130_clean.wav",
+        "bladder_yes_yes_m3_130_clean.wav",
+        "bladder_yes_i-cant-control-my-bladder_m1_130_clean.wav",
+    ],
+)
+def test_the_short_window_writes_what_the_full_window_writes(whisper: Any, name: str) -> None:
+    """The 20 s encoder window (whisper_window.py) against faster-whisper's own 30 s."""
+    from assistant.engines.whisper import WhisperRecognizer, WhisperSettings
+
+    assert PACKAGED is not None and whisper.settings.window_s < 30
+    full = WhisperRecognizer(PACKAGED, WhisperSettings(window_s=30))
+    audio = read_audio(CLIPS / name)
+    short, whole = whisper.recognize(audio, BLADDER), full.recognize(audio, BLADDER)
+    assert isinstance(short, Heard) and isinstance(whole, Heard)
+    assert short.text.lower().rstrip(".!") == whole.text.lower().rstrip(".!")
+
+
+def test_speech_longer_than_the_window_goes_through_the_full_window(
+    whisper: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """25 s of a repeated answer does not fit 20 s: faster-whisper's transcribe writes it."""
+    calls: list[int] = []
+    transcribe = whisper._model.transcribe
+
+    def counted(*args: Any, **kw: Any) -> Any:
+        calls.append(1)
+        return transcribe(*args, **kw)
+
+    monkeypatch.setattr(whisper._model, "transcribe", counted)
+    one = read_audio(CLIPS / "bladder_yes_yes_m3_130_clean.wav")
+    gap = b"\0\0" * (one.sample_rate // 2)
+    times = int(25 * one.sample_rate * 2 / (len(one.pcm) + len(gap))) + 1
+    heard = whisper.recognize(Audio((one.pcm + gap) * times, one.sample_rate), BLADDER)
+    assert isinstance(heard, Heard) and "yes" in heard.text.lower()
+    assert calls == [1]
+    whisper.recognize(one, BLADDER)
+    assert calls == [1]  # a short answer: the window again
+
+
+def test_a_window_the_runtime_refuses_falls_back_to_30_s(
+    whisper: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If CTranslate2 ever wants 30 s windows only, the adapter keeps working without it."""
+    from assistant.engines.whisper import WhisperRecognizer
+
+    assert PACKAGED is not None
+    own = WhisperRecognizer(PACKAGED)
+    assert own._window is not None
+
+    def refuse(_samples: Any) -> None:
+        raise ValueError("Invalid input features shape")
+
+    monkeypatch.setattr(own._window, "decode", refuse)
+    heard = own.recognize(read_audio(CLIPS / "bladder_yes_yes_m3_130_clean.wav"), BLADDER)
+    assert isinstance(heard, Heard) and "yes" in heard.text.lower()
+    assert own._window is None
