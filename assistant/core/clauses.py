@@ -40,6 +40,7 @@ class ClauseReading:
     fragment: bool = False  # only "I have", "it is"...: may be the start of what follows
     meant: bool = False  # says it was done on purpose ("I was dieting")
     one_side: bool = False  # names one side and nothing else ("the right one")
+    only_places: bool = False  # places and the words that join them ("in my wrist and palm")
     adds: bool = False  # starts by adding to the clause before ("and I've also...")
     corrects: bool = False  # only takes back what was said ("sorry, no", "oops")
     earlier: bool = False  # says how things were before ("before, no"): its denials are dropped

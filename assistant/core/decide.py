@@ -53,6 +53,7 @@ class _Tally:
     explain: list[str] = field(default_factory=list)
     others: dict[str, Finding] = field(default_factory=dict)
     other_clauses: set[int] = field(default_factory=set)  # clauses describing another sign
+    places_alone: bool = True  # every clause that names a place names nothing else
     clause_of: dict[int, int] = field(default_factory=dict)  # id(finding) -> its clause
 
     def retracted(self) -> bool:
@@ -92,6 +93,12 @@ class Decider:
         self.content = content
         self.order = [q.id for q in content.questions]
         self.warnings = {q.id for q in content.questions if q.warning}
+        where = {q.id for q in content.questions if q.kind == "location"}
+        self.asks_where = {  # a yes here is followed by "where?": a place alone answers yes
+            q.id
+            for q in content.questions
+            if q.kind == "yes_no" and "yes" in q.on and q.on["yes"].next in where
+        }
 
     def decide(
         self, clauses: Sequence[ClauseReading], qid: str | None, confidence: float
@@ -103,6 +110,10 @@ class Decider:
             for f in clause.findings:
                 t.clause_of[id(f)] = i
                 self._sort(t, f, qid)
+            if not clause.only_places and any(
+                f.hit.label.startswith("place:") for f in clause.findings
+            ):
+                t.places_alone = False
         t.often = t.free_often()
         if any(c.aside for c in clauses):  # "Sorry, my son's just come in": an apology, no request
             vague = self.content.lexicon.weak_alone
@@ -174,9 +185,21 @@ class Decider:
             or self._by_sign(t, q)
             or self._command(t, weak=False)
             or self._by_cues(t)
+            or self._placed(t, q)
             or self._weak(t)
             or _Verdict(None)
         )
+
+    def _placed(self, t: _Tally, q: Question) -> _Verdict | None:
+        """Only places, where a yes is followed by "where?" ("in my wrist and palm"): yes.
+
+        Not the back alone (the pain is there anyway), nor places with other words ("my legs
+        ache").
+        """
+        if q.id in self.asks_where and t.places_alone and {p for p, _ in t.places} - {"back_only"}:
+            why = [_ev("place", f, p) for p, f in t.places]
+            return _Verdict("yes", why, [f for _, f in t.places], self._places(t))
+        return None
 
     def _by_sign(self, t: _Tally, q: Question) -> _Verdict | None:
         """A described sign decides; a hedged one is not sure; one said to be absent is a no."""

@@ -58,6 +58,7 @@ class Interpreter:
         self.fixed = PatternSet(self.reader, 2, lex.reach, skip)  # cues: only "really" etc between
         self.mods = PatternSet(self.reader, 2, lex.reach, skip)  # so are negations and hedges
         self.alone = PatternSet(self.reader, 0, 0)
+        self._joins = {*content.lexicon.place_glue, "and", "or", "to"}
         classes = lex.classes
         for qid, sign in lex.signs.items():
             target = self.fixed if qid == GENERAL else self.found  # "I've had that": set phrases
@@ -151,6 +152,8 @@ class Interpreter:
             explain=tuple(t.label.split(":")[1] for t in terms) if asks or alone else (),
             bare=complete and kinds <= {"sign", "place"} and "sign" in kinds,
             only_no=complete and {h.label for h in hits} == {"cue:no"},
+            only_places=kinds == {"place"}
+            and all(p in covered or clause[p].text in self._joins for p in range(len(clause))),
             only_yes=complete and {h.label for h in hits} == {"cue:yes"},
             terms=tuple(t.label.split(":")[1] for t in terms),
             asks=asks,
