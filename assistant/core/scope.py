@@ -42,6 +42,8 @@ class ScopeWords:
     ignorable: frozenset[str]  # words that may trail a clause after a negation
     others: frozenset[str]  # "mum", "husband"...: what follows is someone else's
     self_words: frozenset[str]  # "i", "me", "my": what follows is the person's own again
+    for_them: frozenset[str]  # "been", "since": now, said of another ("Mum's been wetting herself")
+    them: frozenset[str]  # "she", "her", "himself": that other is a person
     reach: int
 
 
@@ -157,11 +159,16 @@ def _trails(clause: Clause, hit: Hit, mod: Hit, w: ScopeWords) -> bool:
 
 
 def _someone_else(clause: Clause, start: int, w: ScopeWords) -> bool:
-    """Whether a person other than the speaker is named before the finding ("my mum had cancer")."""
+    """Whether a person other than the speaker is named before the finding ("my mum had cancer").
+
+    Not when the clause says it is happening to them now ("Mum's been wetting herself since she
+    hurt her back"): that is a carer answering for the person, and the sign counts.
+    """
     for p in range(start - 1, max(-1, start - w.reach - 1), -1):
         word = clause[p]
         if word.text in w.others or word.stem in w.others:
-            return True
+            after = {clause[q].text for q in range(p + 1, len(clause))}
+            return not (after & w.for_them and after & w.them)
         if word.text in w.self_words:
             return False
     return False

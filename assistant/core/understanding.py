@@ -115,6 +115,8 @@ def build_lexicon(
         ignorable=_set(u, u.data, "ignorable", ""),
         others=_set(u, u.data, "someone_else", ""),
         self_words=_set(u, u.data, "self", ""),
+        for_them=_set(u, u.data, "for_them", ""),
+        them=_set(u, u.data, "them", ""),
         reach=u.get(u.data, "reach", int, ""),
     )
     alone = _keyed(u, "alone", ("yes", "no", "unsure", *commands))
