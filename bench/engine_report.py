@@ -76,9 +76,10 @@ def markdown(report: dict[str, Any]) -> str:
 
 
 PI_ESTIMATE = (
-    "- Whisper encodes a fixed 30 s window whatever the answer's length, so an answer costs "
-    "about as much as the short file above: about 3 s on a Pi 4 with 4 threads, and about "
-    "1-1.5 s on a Pi 5. PocketSphinx's grammar decode scales with the answer instead."
+    "- Whisper encodes a fixed window whatever the answer's length (faster-whisper: 30 s; our "
+    "adapter: 20 s when the answer fits), so an answer costs about as much as the short file "
+    "above with 30 s: about 3 s on a Pi 4 with 4 threads, and about 1-1.5 s on a Pi 5; about a "
+    "third less with 20 s. PocketSphinx's grammar decode scales with the answer instead."
 )
 
 
