@@ -1,14 +1,14 @@
 """Answers written as people talk (tests/understanding/): read right, and whole typed conversations
 reach the disposition CLINICAL.md gives.
 
-dev.yaml is what the interpreter was tuned on: every answer must be read right. Sets A to M were
+dev.yaml is what the interpreter was tuned on: every answer must be read right. Sets A to O were
 each written before the interpreter saw them, scored once, then tuned on: each must reach FLOOR,
 with no yes/no swap but the ones listed (each a "no" read as a "yes") and never a "yes" read as
-a "no", and every conversation must reach its disposition. Set N is the held-out set, written
+a "no", and every conversation must reach its disposition. Set P is the held-out set, written
 last (blind) and never tuned on: it is measured against the same target and the numbers are
-printed (run with -s; they are in the README). It does not meet the target: one "yes" to a
-warning sign is read as a "no" and one conversation ends below the care it needs. Its floors
-are today's measure, so it cannot get worse unnoticed; they are not the target.
+printed (run with -s; they are in the README). It reaches FLOOR with no "yes" read as a "no" and
+no conversation under-triaged (held here), but one "no" is read as a "yes": the target of no
+swap at all is not met, and the earlier blind sets (N, O) scored 95.4-95.8 % on first sight.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from tests.dialog_driver import converse
 
 DATA = Path(__file__).parent / "understanding"
 DEV = "dev.yaml"
-HELD_OUT = "heldout_n.yaml"
-"""Set N: written blind, committed before set M was tuned on, never tuned on."""
+HELD_OUT = "heldout_p.yaml"
+"""Set P: written blind, committed before set O was tuned on, never tuned on."""
 TUNED = (
     "dev.yaml",
     "heldout_a.yaml",
@@ -46,6 +46,8 @@ TUNED = (
     "heldout_k.yaml",
     "heldout_l.yaml",
     "heldout_m.yaml",
+    "heldout_n.yaml",
+    "heldout_o.yaml",
 )
 KNOWN_SWAPS = {
     "heldout_l.yaml": ("both_legs: 'my legs feel normal, both of them' wanted no, read yes ",),
@@ -53,20 +55,24 @@ KNOWN_SWAPS = {
         "saddle: 'No, but both of my legs feel numb and tingly.' wanted no, read yes "
         "{'places': ['legs']}",
     ),
+    "heldout_o.yaml": (
+        "severity: 'i wouldnt say its severe and it aint getting no worse' wanted no, read yes ",
+    ),
 }
 """Swaps left in a tuned set, each a "no" read as a "yes" (more care, never less). A lone "both
 of them" after a denial is read as a yes: reading it as part of the denial also dropped the
 volunteered sign in "no, but my legs, both of them, have gone numb". "Feel numb" said with the
 legs at the saddle question counts as numbness there: giving it to the legs alone read "no I'd
-not say painful, it's more numb, between me legs" as a no."""
+not say painful, it's more numb, between me legs" as a no. "I wouldn't say" reaches past "and it
+ain't" and turns its "no worse" back into "worse"."""
 FLOOR = 0.97
 """The issue's target: at least 97 % of held-out answers read right."""
-HELD_OUT_FLOOR = 0.95
-"""Below the target, held so the held-out set cannot drop (set N scored 95.8 %)."""
-HELD_OUT_LOST = 1
-"""Set N as measured: one "yes" to a warning sign read as a "no" (the target is none)."""
-HELD_OUT_UNDER = 1
-"""Set N as measured: one conversation ends below the care it needs (the target is none)."""
+HELD_OUT_FLOOR = FLOOR
+"""Set P scored 98.7 % at first (sets N and O, the blind sets before it: 95.8 and 95.4 %)."""
+HELD_OUT_LOST = 0
+"""No "yes" to a warning sign read as a "no" (set N had one, set O three, before tuning)."""
+HELD_OUT_UNDER = 0
+"""No held-out conversation ends below the care it needs (set N had one before tuning)."""
 
 
 @dataclass(frozen=True)
