@@ -320,3 +320,25 @@ def test_a_window_the_runtime_refuses_falls_back_to_30_s(
     heard = own.recognize(read_audio(CLIPS / "bladder_yes_yes_m3_130_clean.wav"), BLADDER)
     assert isinstance(heard, Heard) and "yes" in heard.text.lower()
     assert own._window is None
+
+
+def test_prepare_warms_the_encoder_window_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The voice filter hears no speech in the warm-up's silence: the window is run directly."""
+    from assistant.engines.whisper import WhisperRecognizer
+
+    assert PACKAGED is not None
+    own = WhisperRecognizer(PACKAGED)
+    assert own._window is not None
+    calls: list[int] = []
+    decode = own._window.decode
+
+    def counted(samples: Any) -> Any:
+        calls.append(len(samples))
+        return decode(samples)
+
+    monkeypatch.setattr(own._window, "decode", counted)
+    own.prepare(BLADDER)
+    own.prepare(BLADDER)
+    assert calls == [16000]
+    heard = own.recognize(read_audio(CLIPS / "bladder_yes_yes_m3_130_clean.wav"), BLADDER)
+    assert isinstance(heard, Heard) and "yes" in heard.text.lower()
