@@ -17,6 +17,7 @@ from assistant.core.understanding import GENERAL
 
 if TYPE_CHECKING:
     from assistant.core.clauses import ClauseReading, Finding
+    from assistant.core.scope import Scope
 
 _PRESENT = ("present", "here", "recent")
 _VOLUNTEER = ("present", "recent")
@@ -153,11 +154,17 @@ class Decider:
             t.commands.append((rest, f))
         elif kind == "weak":
             t.weak.append((rest, f))
-        elif kind == "place" and not (s.negated or s.other or s.supposed) and rest != "none":
+        elif (
+            kind == "place" and not (self._put_aside(s) or s.other or s.supposed) and rest != "none"
+        ):
             if rest == "all":
                 t.everywhere.append(f)
             else:
                 t.places.append((rest, f))
+
+    def _put_aside(self, s: Scope) -> bool:
+        """A place negated ("not my feet"), but not one only compared ("... than my feet")."""
+        return s.negated and s.by.lower() not in self.content.lexicon.scope.comparing
 
     def _sort_sign(self, t: _Tally, f: Finding, rest: str, qid: str | None) -> None:
         sq, _, kind = rest.partition(":")
@@ -193,10 +200,10 @@ class Decider:
     def _placed(self, t: _Tally, q: Question) -> _Verdict | None:
         """Only places, where a yes is followed by "where?" ("in my wrist and palm"): yes.
 
-        Not the back alone (the pain is there anyway), nor places with other words ("my legs
-        ache").
+        The back alone too ("just in my lower back"), but not places with other words ("my legs
+        ache", "only the ache in my back").
         """
-        if q.id in self.asks_where and t.places_alone and {p for p, _ in t.places} - {"back_only"}:
+        if q.id in self.asks_where and t.places_alone and t.places:
             why = [_ev("place", f, p) for p, f in t.places]
             return _Verdict("yes", why, [f for _, f in t.places], self._places(t))
         return None

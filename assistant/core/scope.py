@@ -36,6 +36,7 @@ class ScopeWords:
     ends: frozenset[str]  # "i", "it", "so", "because"...: a negation reaches no further
     fresh_start: frozenset[str]  # "just", "only": a finding starting so is out of reach
     answer_after_no: frozenset[str]  # "no" followed by one of these is an answer ("no, I...")
+    comparing: frozenset[str]  # "than": negates the signs after it, not the places
     concord: frozenset[
         str
     ]  # a lone "no" word two after one of these repeats it ("can't feel nothing")

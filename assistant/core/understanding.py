@@ -111,6 +111,7 @@ def build_lexicon(
         ends=_set(u, neg, "ends", "negation."),
         fresh_start=_set(u, neg, "fresh_start", "negation."),
         answer_after_no=_set(u, neg, "answer_after_no", "negation."),
+        comparing=_set(u, neg, "comparing", "negation."),
         concord=_set(u, neg, "concord", "negation."),
         ignorable=_set(u, u.data, "ignorable", ""),
         others=_set(u, u.data, "someone_else", ""),
