@@ -143,6 +143,7 @@ class Interpreter:
         asks = EXPLAIN_WORD in labels
         alone = not [p for p in rest if not any(p in t.positions for t in terms)]
         kinds = {h.label.split(":")[0] for h in hits}
+        joins = self._joins | self.content.lexicon.scope.negators
         covered = {p for h in hits for p in h.positions} | ignorable
         complete = bool(hits) and all(p in covered for p in range(len(clause)))
         side = {p for h in hits if h.label == "side" for p in h.positions}
@@ -152,8 +153,8 @@ class Interpreter:
             explain=tuple(t.label.split(":")[1] for t in terms) if asks or alone else (),
             bare=complete and kinds <= {"sign", "place"} and "sign" in kinds,
             only_no=complete and {h.label for h in hits} == {"cue:no"},
-            only_places=kinds == {"place"}
-            and all(p in covered or clause[p].text in self._joins for p in range(len(clause))),
+            only_places=kinds == {"place"}  # "my hands, not my feet": a denied place joins too
+            and all(p in covered or clause[p].text in joins for p in range(len(clause))),
             only_yes=complete and {h.label for h in hits} == {"cue:yes"},
             terms=tuple(t.label.split(":")[1] for t in terms),
             asks=asks,

@@ -45,6 +45,7 @@ class ScopeWords:
     self_words: frozenset[str]  # "i", "me", "my": what follows is the person's own again
     for_them: frozenset[str]  # "been", "since": now, said of another ("Mum's been wetting herself")
     them: frozenset[str]  # "she", "her", "himself": that other is a person
+    reporting: frozenset[str]  # "says", "noticed": that other reports the person's sign
     reach: int
 
 
@@ -163,12 +164,15 @@ def _someone_else(clause: Clause, start: int, w: ScopeWords) -> bool:
     """Whether a person other than the speaker is named before the finding ("my mum had cancer").
 
     Not when the clause says it is happening to them now ("Mum's been wetting herself since she
-    hurt her back"): that is a carer answering for the person, and the sign counts.
+    hurt her back"), or they report it ("Dad says it's both legs"): that is a carer answering for
+    the person, and the sign counts.
     """
     for p in range(start - 1, max(-1, start - w.reach - 1), -1):
         word = clause[p]
         if word.text in w.others or word.stem in w.others:
             after = {clause[q].text for q in range(p + 1, len(clause))}
+            if p + 1 < start and clause[p + 1].text in w.reporting:
+                return False
             return not (after & w.for_them and after & w.them)
         if word.text in w.self_words:
             return False

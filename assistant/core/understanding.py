@@ -117,6 +117,7 @@ def build_lexicon(
         others=_set(u, u.data, "someone_else", ""),
         self_words=_set(u, u.data, "self", ""),
         for_them=_set(u, u.data, "for_them", ""),
+        reporting=_set(u, u.data, "reporting", ""),
         them=_set(u, u.data, "them", ""),
         reach=u.get(u.data, "reach", int, ""),
     )
