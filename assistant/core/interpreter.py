@@ -153,7 +153,7 @@ class Interpreter:
             explain=tuple(t.label.split(":")[1] for t in terms) if asks or alone else (),
             bare=complete and kinds <= {"sign", "place"} and "sign" in kinds,
             only_no=complete and {h.label for h in hits} == {"cue:no"},
-            only_places=kinds == {"place"}  # "my hands, not my feet": a denied place joins too
+            only_places=kinds - {"side"} == {"place"}  # "my left arm, not my feet"
             and all(p in covered or clause[p].text in joins for p in range(len(clause))),
             only_yes=complete and {h.label for h in hits} == {"cue:yes"},
             terms=tuple(t.label.split(":")[1] for t in terms),

@@ -120,7 +120,8 @@ def qualify(clause: Clause, hits: Sequence[Hit], mods: Sequence[Hit], w: ScopeWo
                 negated=count % 2 == 1,
                 by=" ".join(said),
                 uncertain=hedged,
-                other=_someone_else(clause, hit.start, w),
+                other=_someone_else(clause, hit.start, w)
+                and not any(word.text in w.self_words for word in hit.words),  # "knocked me"
                 old=old,
                 supposed=any(
                     (m.label == SUPPOSE and m.end <= hit.start)
