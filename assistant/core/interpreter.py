@@ -58,7 +58,8 @@ class Interpreter:
         self.fixed = PatternSet(self.reader, 2, lex.reach, skip)  # cues: only "really" etc between
         self.mods = PatternSet(self.reader, 2, lex.reach, skip)  # so are negations and hedges
         self.alone = PatternSet(self.reader, 0, 0)
-        self._joins = {*content.lexicon.place_glue, "and", "or", "to"}
+        # Words that may stand between places in a clause of places ("my hands, not my feet").
+        self._joins = {*lex.place_glue, *lex.scope.negators, "and", "or", "to"}
         classes = lex.classes
         for qid, sign in lex.signs.items():
             target = self.fixed if qid == GENERAL else self.found  # "I've had that": set phrases
@@ -143,7 +144,6 @@ class Interpreter:
         asks = EXPLAIN_WORD in labels
         alone = not [p for p in rest if not any(p in t.positions for t in terms)]
         kinds = {h.label.split(":")[0] for h in hits}
-        joins = self._joins | self.content.lexicon.scope.negators
         covered = {p for h in hits for p in h.positions} | ignorable
         complete = bool(hits) and all(p in covered for p in range(len(clause)))
         side = {p for h in hits if h.label == "side" for p in h.positions}
@@ -154,7 +154,7 @@ class Interpreter:
             bare=complete and kinds <= {"sign", "place"} and "sign" in kinds,
             only_no=complete and {h.label for h in hits} == {"cue:no"},
             only_places=kinds - {"side"} == {"place"}  # "my left arm, not my feet"
-            and all(p in covered or clause[p].text in joins for p in range(len(clause))),
+            and all(p in covered or clause[p].text in self._joins for p in range(len(clause))),
             only_yes=complete and {h.label for h in hits} == {"cue:yes"},
             terms=tuple(t.label.split(":")[1] for t in terms),
             asks=asks,
