@@ -17,7 +17,6 @@ from assistant.core.understanding import GENERAL
 
 if TYPE_CHECKING:
     from assistant.core.clauses import ClauseReading, Finding
-    from assistant.core.scope import Scope
 
 _PRESENT = ("present", "here", "recent")
 _VOLUNTEER = ("present", "recent")
@@ -154,17 +153,11 @@ class Decider:
             t.commands.append((rest, f))
         elif kind == "weak":
             t.weak.append((rest, f))
-        elif (
-            kind == "place" and not (self._put_aside(s) or s.other or s.supposed) and rest != "none"
-        ):
+        elif kind == "place" and not (s.negated or s.other or s.supposed) and rest != "none":
             if rest == "all":
                 t.everywhere.append(f)
             else:
                 t.places.append((rest, f))
-
-    def _put_aside(self, s: Scope) -> bool:
-        """A place negated ("not my feet"), but not one only compared ("... than my feet")."""
-        return s.negated and s.by.lower() not in self.content.lexicon.scope.comparing
 
     def _sort_sign(self, t: _Tally, f: Finding, rest: str, qid: str | None) -> None:
         sq, _, kind = rest.partition(":")

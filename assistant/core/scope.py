@@ -90,6 +90,8 @@ def qualify(clause: Clause, hits: Sequence[Hit], mods: Sequence[Hit], w: ScopeWo
             before = None  # "no, walking is fine": no "no <thing>" denies that a thing is fine
         if before is not None:
             flips.append(before)
+        if hit.label.startswith("place:"):  # "more in my legs than my feet": both places
+            flips = [t for t in flips if clause[t].text not in w.comparing]
         wide = [m for m in mods if m.label == WIDE and m.end <= hit.start]
         after = [
             m
@@ -120,8 +122,7 @@ def qualify(clause: Clause, hits: Sequence[Hit], mods: Sequence[Hit], w: ScopeWo
                 negated=count % 2 == 1,
                 by=" ".join(said),
                 uncertain=hedged,
-                other=_someone_else(clause, hit.start, w)
-                and not any(word.text in w.self_words for word in hit.words),  # "knocked me"
+                other=_someone_else(clause, hit, w),
                 old=old,
                 supposed=any(
                     (m.label == SUPPOSE and m.end <= hit.start)
@@ -161,13 +162,17 @@ def _trails(clause: Clause, hit: Hit, mod: Hit, w: ScopeWords) -> bool:
     return all(clause[p].text in w.ignorable for p in range(mod.end, len(clause)))
 
 
-def _someone_else(clause: Clause, start: int, w: ScopeWords) -> bool:
+def _someone_else(clause: Clause, hit: Hit, w: ScopeWords) -> bool:
     """Whether a person other than the speaker is named before the finding ("my mum had cancer").
 
     Not when the clause says it is happening to them now ("Mum's been wetting herself since she
     hurt her back"), or they report it ("Dad says it's both legs"): that is a carer answering for
-    the person, and the sign counts.
+    the person, and the sign counts. Nor when the finding itself names the person ("the dog
+    knocked me flying").
     """
+    start = hit.start
+    if any(word.text in w.self_words for word in hit.words):
+        return False
     for p in range(start - 1, max(-1, start - w.reach - 1), -1):
         word = clause[p]
         if word.text in w.others or word.stem in w.others:
